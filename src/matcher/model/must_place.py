@@ -1,0 +1,25 @@
+"""Rule 6: a cadre with ``years_in_post >= must_place_years`` must be placed (seed 002)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from matcher.model.space import PairSpace, Row, RuleInstance, ones
+
+
+def rows(space: PairSpace) -> Iterator[Row]:
+    """Each must-place cadre takes one of their eligible posts (none eligible: infeasible)."""
+    instance = space.enc.instance
+    years = instance.rules.must_place_years
+    for cand_idx in np.flatnonzero(space.enc.cand_must_place).tolist():
+        cand = instance.candidates[cand_idx]
+        pairs = space.cand2pairs[cand_idx]
+        rule = RuleInstance(
+            6,
+            "must place",
+            f"cadre {cand.id} ({cand.name})",
+            f"{cand.years_in_post} years in post (≥ {years}); {pairs.size} eligible posts",
+        )
+        yield Row(pairs, ones(pairs), 1, None, rule)

@@ -1,0 +1,25 @@
+"""Rule 5: each sending department sends between ``min_send`` and ``max_send`` cadres (seed 001)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from matcher.model.space import PairSpace, Row, RuleInstance, group_by, ones
+
+
+def rows(space: PairSpace) -> Iterator[Row]:
+    """One row per department in the departments table whose quota can bind."""
+    enc = space.enc
+    num_codes = len(enc.strings.code2string)
+    dept_of_pair = enc.cand_department[space.cand_idcs]
+    code2pairs = group_by(dept_of_pair, num_codes) if num_codes else []
+    for dept in enc.instance.departments:
+        code = enc.strings.code(dept.id)
+        pairs = code2pairs[code] if code < len(code2pairs) else dept_of_pair[:0]
+        lower = dept.min_send if dept.min_send > 0 else None
+        upper = dept.max_send if dept.max_send is not None and pairs.size > dept.max_send else None
+        if lower is None and upper is None:
+            continue
+        detail = f"sends {dept.min_send}..{'∞' if dept.max_send is None else dept.max_send}"
+        rule = RuleInstance(5, "department quota", f"department {dept.id} ({dept.name})", detail)
+        yield Row(pairs, ones(pairs), lower, upper, rule)

@@ -1,0 +1,21 @@
+"""Rule 1: one post per cadre, and a post never gets more cadres than its seats (domain.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from matcher.model.space import PairSpace, Row, RuleInstance, ones
+
+
+def rows(space: PairSpace) -> Iterator[Row]:
+    """At most one post per cadre; at most ``seats`` cadres per post."""
+    instance = space.enc.instance
+    for cand, pairs in zip(instance.candidates, space.cand2pairs, strict=True):
+        if pairs.size > 1:
+            rule = RuleInstance(1, "one post", f"cadre {cand.id} ({cand.name})", "at most one post")
+            yield Row(pairs, ones(pairs), None, 1, rule, at_most_one=True)
+    for post, pairs in zip(instance.posts, space.post2pairs, strict=True):
+        if pairs.size <= post.seats:
+            continue  # cannot overflow: no row needed
+        rule = RuleInstance(1, "seats", f"post {post.id} ({post.name})", f"{post.seats} seats")
+        yield Row(pairs, ones(pairs), None, post.seats, rule, at_most_one=post.seats == 1)

@@ -1,0 +1,82 @@
+"""What every constraint family works on: the eligible pairs, and rows over them.
+
+A family (one module per hard rule) turns the instance into ``Row``s: linear
+constraints over pair indices with integer coefficients. The same rows feed
+the LP relaxation (bounds, reduced-cost fixing) and the CP-SAT model, so the
+two can never disagree about what a rule means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.encoding import Encoded, IntArray
+
+
+@dataclass(frozen=True)
+class RuleInstance:
+    """One rule applied to one subject: the unit a diagnosis can name."""
+
+    rule: int
+    """Hard-rule number in domain.md."""
+    family: str
+    subject: str
+    """Planner-readable subject, e.g. "team T03 (青山县)"."""
+    detail: str
+    """What the rule demands of the subject, with figures."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """``lower ≤ Σ coeffs[i]·x[pairs[i]] ≤ upper`` (a side is ``None`` when open)."""
+
+    pairs: IntArray
+    coeffs: IntArray
+    lower: int | None
+    upper: int | None
+    rule: RuleInstance
+    at_most_one: bool = False
+    """All coefficients 1 and upper 1: CP-SAT propagates these best as at-most-one."""
+
+    def activity(self, values: IntArray) -> int:
+        """Left-hand side for a 0/1 vector over all pairs (exact integers)."""
+        return int(np.dot(self.coeffs, values[self.pairs]))
+
+    def holds(self, values: IntArray) -> bool:
+        total = self.activity(values)
+        return (self.lower is None or total >= self.lower) and (
+            self.upper is None or total <= self.upper
+        )
+
+
+def group_by(keys: IntArray, num_groups: int) -> list[IntArray]:
+    """Pair positions grouped by key (``keys[k]`` in ``0..num_groups-1``)."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(num_groups + 1))
+    return [order[bounds[g] : bounds[g + 1]] for g in range(num_groups)]
+
+
+@dataclass(frozen=True)
+class PairSpace:
+    """The eligible pairs ``(cand_idcs[k], post_idcs[k])`` with look-ups by cadre and post."""
+
+    enc: Encoded
+    cand_idcs: IntArray
+    post_idcs: IntArray
+    cand2pairs: list[IntArray] = field(init=False)
+    post2pairs: list[IntArray] = field(init=False)
+
+    def __post_init__(self) -> None:
+        instance = self.enc.instance
+        object.__setattr__(self, "cand2pairs", group_by(self.cand_idcs, instance.num_candidates))
+        object.__setattr__(self, "post2pairs", group_by(self.post_idcs, instance.num_posts))
+
+    @property
+    def num_pairs(self) -> int:
+        return int(self.cand_idcs.size)
+
+
+def ones(pairs: IntArray) -> IntArray:
+    return np.ones(pairs.size, dtype=np.int64)

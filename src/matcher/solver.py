@@ -1,0 +1,237 @@
+"""``solve(instance) -> Result``: eligible pairs, LP bound and fixing, then CP-SAT.
+
+1. Eligibility keeps only the pairs rules 2 and 3 allow.
+2. The LP relaxation (GLOP) gives an exact upper bound and, rounded, usually a
+   plan; if that plan reaches the bound it is optimal and we are done.
+3. Otherwise reduced costs fix every pair that cannot be in any plan as good as
+   the rounded one, and CP-SAT searches the rest with the bound as a cut.
+
+The objective is the published lexicographic one, folded into one integer
+weight per pair (``matcher.model.objective``). Every optimality claim is a
+proof: either the LP's Lagrangian bound or CP-SAT's own.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.eligibility import Eligibility, eligible_pairs
+from matcher.encoding import Encoded, IntArray, encode
+from matcher.fit import PairFit, pair_fit
+from matcher.instance import Instance
+from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat
+from matcher.model import objective as objective_module
+from matcher.model.relaxation import solve_relaxation
+
+OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to run the solvers; the same params and input give the same plan."""
+
+    time_limit: float = 60.0
+    seed: int = 0
+    workers: int = 2
+    log: bool = False
+    use_lp: bool = True
+    """Solve the LP relaxation first (bound, rounding, fixing); off = plain CP-SAT."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a solve produced: a plan with its proven bounds, or why there is none."""
+
+    status: str
+    assignments: tuple[tuple[int, int], ...]
+    """(candidate index, post index) pairs of the plan."""
+    coverage: int
+    coverage_bound: int
+    fit: Fraction
+    fit_bound: Fraction
+    """No plan covering at least ``coverage`` has a fit above this."""
+    runtime: float
+    model_size: dict[str, int]
+    proof: str = ""
+    """What proved the bound: "LP bound", "CP-SAT", or "" when not proven."""
+    conflicts: tuple[RuleInstance, ...] = ()
+    phase_times: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        """Relative distance to the proven bound, of the first objective level not closed."""
+        if self.coverage_bound > self.coverage:
+            return (self.coverage_bound - self.coverage) / max(self.coverage_bound, 1)
+        return float(abs(self.fit_bound - self.fit) / max(abs(self.fit_bound), 1))
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything derived from the instance before any solver runs."""
+
+    enc: Encoded
+    elig: Eligibility
+    fit: PairFit
+    space: PairSpace
+    rows: list[Row]
+    objective: objective_module.Objective
+
+
+def prepare(instance: Instance) -> Prepared:
+    enc = encode(instance)
+    elig = eligible_pairs(enc)
+    fit = pair_fit(enc, elig.cand_idcs, elig.post_idcs)
+    space = PairSpace(enc, elig.cand_idcs, elig.post_idcs)
+    rows = collect_rows(space)
+    return Prepared(enc, elig, fit, space, rows, objective_module.build(space, fit))
+
+
+def _cp_solver(
+    params: SolveParams, time_left: float, workers: int | None = None
+) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_left, 0.01)
+    solver.parameters.random_seed = params.seed
+    solver.parameters.num_workers = workers or params.workers
+    # Parallel workers race and may return different optima of equal value; the
+    # interleaved search runs them in a fixed order, so the plan is reproducible.
+    solver.parameters.interleave_search = solver.parameters.num_workers > 1
+    solver.parameters.log_search_progress = params.log
+    return solver
+
+
+def _round(prepared: Prepared, values: np.ndarray) -> IntArray | None:
+    """The LP solution rounded to 0/1, if that satisfies every row."""
+    plan = (values > 0.5).astype(np.int64)
+    if all(row.holds(plan) for row in prepared.rows):
+        return plan
+    return None
+
+
+def solve(instance: Instance, params: SolveParams | None = None) -> Result:
+    """Solve ``instance`` to the lexicographic optimum within ``params.time_limit`` seconds."""
+    params = params or SolveParams()
+    start = time.perf_counter()
+    prepared = prepare(instance)
+    objective = prepared.objective
+    weights = objective.weights
+    num_pairs = prepared.space.num_pairs
+    times = {"prepare": time.perf_counter() - start}
+    size = {
+        "candidates": instance.num_candidates,
+        "posts": instance.num_posts,
+        "seats": instance.num_seats,
+        "eligible_pairs": num_pairs,
+        "rows": len(prepared.rows),
+    }
+
+    def time_left() -> float:
+        return params.time_limit - (time.perf_counter() - start)
+
+    def plan_result(values: IntArray, bound: int, proof: str) -> Result:
+        chosen = np.flatnonzero(values)
+        coverage = int(objective.priority[chosen].sum())
+        fit_scaled = int(objective.fit[chosen].sum())
+        value = coverage * objective.coverage_weight + fit_scaled
+        bound = max(bound, value)
+        coverage_bound = objective.split(bound)[0]
+        fit_bound = bound - coverage * objective.coverage_weight
+        return Result(
+            status=OPTIMAL if bound == value else FEASIBLE,
+            assignments=tuple(
+                zip(
+                    prepared.space.cand_idcs[chosen].tolist(),
+                    prepared.space.post_idcs[chosen].tolist(),
+                    strict=True,
+                )
+            ),
+            coverage=coverage,
+            coverage_bound=coverage_bound,
+            fit=prepared.fit.value(fit_scaled),
+            fit_bound=prepared.fit.value(fit_bound),
+            runtime=time.perf_counter() - start,
+            model_size=size,
+            proof=proof if bound == value else "",
+            phase_times=times,
+        )
+
+    def no_plan(status: str, conflicts: tuple[RuleInstance, ...] = ()) -> Result:
+        return Result(
+            status=status,
+            assignments=(),
+            coverage=0,
+            coverage_bound=0,
+            fit=Fraction(0),
+            fit_bound=Fraction(0),
+            runtime=time.perf_counter() - start,
+            model_size=size,
+            conflicts=conflicts,
+            phase_times=times,
+        )
+
+    bound: int | None = None
+    incumbent: IntArray | None = None
+    fixed = None
+    if params.use_lp:
+        relax = solve_relaxation(prepared.rows, weights, time_left())
+        times["lp"] = relax.runtime
+        if relax.status == "infeasible":
+            conflicts = diagnose(prepared, params, time_left())
+            if conflicts is not None:
+                return no_plan(INFEASIBLE, conflicts)
+        if relax.bound is not None:
+            bound = math.floor(relax.bound)
+            incumbent = _round(prepared, relax.values)
+        if incumbent is not None and bound is not None:
+            value = int(np.dot(weights, incumbent))
+            if value >= bound:
+                return plan_result(incumbent, bound, "LP bound")
+            fixed = relax.fixings(value)
+            size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
+
+    built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed, upper_bound=bound)
+    size["cpsat_variables"] = len(built.x)
+    if incumbent is not None:
+        for var, value in zip(built.x, incumbent[built.free].tolist(), strict=True):
+            built.model.add_hint(var, value)
+    solver = _cp_solver(params, time_left())
+    status = solver.solve(built.model)
+    times["cpsat"] = solver.wall_time
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
+        values = built.plan_values(solution, num_pairs)
+        cp_bound = math.floor(solver.best_objective_bound + 1e-6)
+        proven_bound = cp_bound if bound is None else min(bound, cp_bound)
+        if status == cp_model.OPTIMAL:
+            proven_bound = int(np.dot(weights, values))
+        return plan_result(values, proven_bound, "CP-SAT")
+    if status == cp_model.INFEASIBLE and incumbent is None:
+        conflicts = diagnose(prepared, params, max(time_left(), 10.0))
+        return no_plan(INFEASIBLE, conflicts or ())
+    if incumbent is not None and bound is not None:
+        return plan_result(incumbent, bound, "")
+    return no_plan(UNKNOWN)
+
+
+def diagnose(
+    prepared: Prepared, params: SolveParams, time_limit: float
+) -> tuple[RuleInstance, ...] | None:
+    """Rule instances that cannot all hold together; None if the rules can all hold."""
+    built = cpsat.build(prepared.space.num_pairs, prepared.rows, diagnose=True)
+    built.model.add_assumptions(built.guard_literals)
+    solver = _cp_solver(params, time_limit, workers=1)
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return None
+    core = solver.sufficient_assumptions_for_infeasibility()
+    return tuple(built.guards[literal] for literal in core if literal in built.guards)
