@@ -27,9 +27,17 @@ from matcher.fit import PairFit, pair_fit
 from matcher.instance import Instance
 from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat
 from matcher.model import objective as objective_module
-from matcher.model.relaxation import solve_relaxation
+from matcher.model.relaxation import Relaxation, solve_relaxation
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
+RESTRICTED_PAIRS_PER_PLACEMENT = 20
+"""Size of the restricted search for a first plan, per cadre the LP places."""
+RESTRICTED_WORK_LIMIT = 10.0
+"""Deterministic time for that search: it only needs a good plan, not a proof."""
+RESTRICTED_GAP = 20
+"""The search stops once its plan is within this much fit of the bound."""
+CP_SAT_SUBSOLVERS = ("max_lp", "core")
+"""The interleaved portfolio when workers > 1 (measured best of the LP-based ones)."""
 
 
 @dataclass(frozen=True)
@@ -97,16 +105,33 @@ def prepare(instance: Instance) -> Prepared:
 
 
 def _cp_solver(
-    params: SolveParams, time_left: float, workers: int | None = None
+    params: SolveParams,
+    time_left: float,
+    *,
+    workers: int | None = None,
+    work_limit: float | None = None,
 ) -> cp_model.CpSolver:
+    """CP-SAT set up for this problem: reproducible, LP-heavy.
+
+    Parallel workers race and may return different optima of equal value; the
+    interleaved search runs them in a fixed order, so the plan is reproducible.
+    The gap left after LP fixing is closed by LP reasoning (cuts on the team and
+    quota rows), so every worker runs with the full linear relaxation.
+    ``work_limit`` is in CP-SAT's deterministic time units: unlike seconds, it
+    stops the search at the same point on any machine.
+    """
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_left, 0.01)
-    solver.parameters.random_seed = params.seed
-    solver.parameters.num_workers = workers or params.workers
-    # Parallel workers race and may return different optima of equal value; the
-    # interleaved search runs them in a fixed order, so the plan is reproducible.
-    solver.parameters.interleave_search = solver.parameters.num_workers > 1
-    solver.parameters.log_search_progress = params.log
+    parameters = solver.parameters
+    parameters.max_time_in_seconds = max(time_left, 0.01)
+    if work_limit is not None:
+        parameters.max_deterministic_time = work_limit
+    parameters.random_seed = params.seed
+    parameters.num_workers = workers or params.workers
+    parameters.linearization_level = 2
+    if parameters.num_workers > 1:
+        parameters.interleave_search = True
+        parameters.subsolvers.extend(CP_SAT_SUBSOLVERS)
+    parameters.log_search_progress = params.log
     return solver
 
 
@@ -192,6 +217,9 @@ def solve(instance: Instance, params: SolveParams | None = None) -> Result:
         if relax.bound is not None:
             bound = math.floor(relax.bound)
             incumbent = _round(prepared, relax.values)
+            if incumbent is None:
+                incumbent = _restricted_plan(prepared, relax, params, bound, time_left() / 4)
+                times["restricted"] = time.perf_counter() - start - sum(times.values())
         if incumbent is not None and bound is not None:
             value = int(np.dot(weights, incumbent))
             if value >= bound:
@@ -221,6 +249,36 @@ def solve(instance: Instance, params: SolveParams | None = None) -> Result:
     if incumbent is not None and bound is not None:
         return plan_result(incumbent, bound, "")
     return no_plan(UNKNOWN)
+
+
+def _restricted_plan(
+    prepared: Prepared, relax: Relaxation, params: SolveParams, bound: int, time_limit: float
+) -> IntArray | None:
+    """A good plan from the pairs the LP likes best (its support and smallest reduced costs).
+
+    When the LP optimum is fractional there is no plan to fix pairs against. A
+    CP-SAT search over a few thousand promising pairs finds one quickly; any plan
+    it finds is valid for the full problem, and its value then fixes the rest.
+    """
+    reduced = np.array(relax.reduced_costs, dtype=np.float64)
+    placed = int(np.count_nonzero(relax.values > 1e-9))
+    keep_count = min(reduced.size, RESTRICTED_PAIRS_PER_PLACEMENT * max(placed, 1))
+    threshold = np.sort(reduced)[::-1][keep_count - 1] if keep_count else np.inf
+    keep = (reduced >= threshold) | (relax.values > 1e-9)
+    fixed = np.where(keep, -1, 0).astype(np.int8)
+    weights = prepared.objective.weights
+    built = cpsat.build(prepared.space.num_pairs, prepared.rows, weights, fixed=fixed,
+                        upper_bound=bound)  # fmt: skip
+    rounded = (relax.values > 0.5).astype(np.int64)
+    for var, value in zip(built.x, rounded[built.free].tolist(), strict=True):
+        built.model.add_hint(var, value)
+    solver = _cp_solver(params, time_limit, workers=1, work_limit=RESTRICTED_WORK_LIMIT)
+    solver.parameters.absolute_gap_limit = RESTRICTED_GAP * prepared.fit.scale
+    status = solver.solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
+    return built.plan_values(solution, prepared.space.num_pairs)
 
 
 def diagnose(
