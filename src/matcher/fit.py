@@ -87,9 +87,10 @@ def pair_fit(enc: Encoded, cand_idcs: IntArray, post_idcs: IntArray) -> PairFit:
     keys = enc.pair_keys(c, p)
     lacks_kind = ((enc.cand_experience_bits[c] >> enc.post_kind[p]) & 1) == 0
     category_match = _category_match(enc, c, p)
-    bonus_table = np.array((0, *PREFERENCE_BONUS), dtype=np.int64)
+    # index 0: not listed; 1..4: the bonus; the last entry (0) for every rank beyond 4
+    bonus_table = np.array((0, *PREFERENCE_BONUS, 0), dtype=np.int64)
     rank = _sparse_lookup(keys, enc.preference_keys, enc.preference_rank)
-    preference_bonus = np.where(rank <= len(PREFERENCE_BONUS), bonus_table[rank.clip(0, None)], 0)
+    preference_bonus = bonus_table[rank.clip(0, len(PREFERENCE_BONUS) + 1)]
     terms = {
         "score": scaled("score") * enc.cand_score[c],
         "development": scaled("development") * lacks_kind,
