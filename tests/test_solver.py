@@ -6,10 +6,10 @@ import itertools
 from fractions import Fraction
 
 import pytest
-from factories import random_instance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from factories import random_instance
 from matcher.checker import check_plan
 from matcher.instance import Instance
 from matcher.solver import INFEASIBLE, OPTIMAL, SolveParams, solve

@@ -7,14 +7,14 @@ Field meanings and defaults follow instance format v1 in ``shared/domain.md``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class Rank(str, Enum):
+class Rank(StrEnum):
     """Rank (职级); the age cap depends on it."""
 
     GENERAL = "general"  # 一般干部
@@ -22,7 +22,7 @@ class Rank(str, Enum):
     COUNTY = "county"  # 县处级
 
 
-class Education(str, Enum):
+class Education(StrEnum):
     """Education (学历), ordered from lowest to highest by ``EDUCATION_ORDER``."""
 
     SECONDARY = "secondary"  # 中专/高中
@@ -35,7 +35,7 @@ class Education(str, Enum):
 EDUCATION_ORDER: dict[Education, int] = {edu: level for level, edu in enumerate(Education)}
 
 
-class PostKind(str, Enum):
+class PostKind(StrEnum):
     """Kind of post (挂职类型), see domain.md 'Kinds of post'."""
 
     GRASSROOTS = "grassroots"  # 下挂
