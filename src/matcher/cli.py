@@ -1,0 +1,266 @@
+"""``matcher solve`` and ``matcher check``: the planner's entry points.
+
+Exit status (domain.md): 0 a plan was found (or a checked plan is valid);
+2 the input or the command is wrong; 3 the hard rules cannot all hold;
+4 no plan within the time limit; 1 a plan failed the independent check
+(a bug in matcher: nothing is written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from matcher import __version__
+from matcher.checker import CheckReport, check_plan
+from matcher.instance import Instance
+from matcher.output import assignments_table, unassigned_table, write_plan
+from matcher.reader import InputError, InputIssue, read_instance
+from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, solve
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
+
+console = Console(highlight=False)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)  # plain text: never re-wrapped, safe to grep and paste
+    sys.exit(code)
+
+
+def _load(path: Path) -> Instance:
+    try:
+        return read_instance(path)
+    except InputError as error:
+        _fail(str(error), EXIT_INPUT)
+        raise AssertionError from error  # unreachable: _fail exits
+
+
+def input_hash(path: Path) -> str:
+    """SHA-256 of the instance's files (names and bytes), to tie a plan to its input."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if file.suffix.lower() in (".csv", ".toml", ".xlsx", ".xlsm"):
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def _exact(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _rules_json(instance: Instance) -> dict[str, Any]:
+    rules = instance.rules
+    return {
+        "min_education": rules.min_education.value,
+        "age_caps": {rank.value: cap for rank, cap in rules.age_caps.items()},
+        "local_ratio": str(rules.local_ratio),
+        "veto_disciplinary": rules.veto_disciplinary,
+        "require_willing": rules.require_willing,
+        "must_place_years": rules.must_place_years,
+        "weights": {name: str(value) for name, value in rules.weights.model_dump().items()},
+    }
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {
+        "matcher": __version__,
+        "ortools": version("ortools"),
+        "python": platform.python_version(),
+    }
+
+
+def _summary(
+    instance: Instance, result: Result, report: CheckReport, path: Path, params: SolveParams
+) -> dict[str, Any]:
+    placed = {cand for cand, _ in report.fit_by_assignment}
+    return {
+        "format": "matcher plan v1",
+        "instance": instance.name,
+        "status": result.status,
+        "coverage": report.coverage,
+        "coverage_bound": result.coverage_bound,
+        "fit": _exact(report.fit),
+        "fit_bound": _exact(result.fit_bound),
+        "gap": round(result.gap, 9),
+        "proof": result.proof,
+        "seats": instance.num_seats,
+        "seats_filled": len(report.fit_by_assignment),
+        "cadres": instance.num_candidates,
+        "cadres_placed": len(placed),
+        "runtime_seconds": round(result.runtime, 3),
+        "phase_seconds": {name: round(t, 3) for name, t in result.phase_times.items()},
+        "model_size": result.model_size,
+        "input_hash": input_hash(path),
+        "rules": _rules_json(instance),
+        "seed": params.seed,
+        "workers": params.workers,
+        "time_limit": params.time_limit,
+        "versions": _versions(),
+        "warnings": list(instance.warnings),
+    }
+
+
+def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
+    table = Table(title=f"matcher · {summary['instance']}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    status = summary["status"]
+    proof = f" (proven by {summary['proof']})" if summary["proof"] else ""
+    table.add_row("status", f"{status}{proof}")
+    table.add_row("seats filled", f"{summary['seats_filled']} of {summary['seats']}")
+    table.add_row("cadres placed", f"{summary['cadres_placed']} of {summary['cadres']}")
+    table.add_row("coverage", f"{summary['coverage']} (bound {summary['coverage_bound']})")
+    table.add_row(
+        "fit", f"{summary['fit']} (bound {summary['fit_bound']}, gap {summary['gap']:.4%})"
+    )
+    table.add_row("runtime", f"{summary['runtime_seconds']:.2f} s")
+    if out is not None:
+        table.add_row("written to", str(out))
+    console.print(table)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="matcher")
+def main() -> None:
+    """Match cadres to temporary training posts (挂职锻炼), by the rules, provably well."""
+
+
+@main.command(name="solve")
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("plan"),
+    show_default=True,
+    help="Folder for the plan files.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds; the best plan found by then is returned with its gap.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with the same tables.")
+@click.option("--log", is_flag=True, help="Show the CP-SAT search log.")
+def solve_command(
+    instance: Path, out: Path, time_limit: float, seed: int, workers: int, xlsx: bool, log: bool
+) -> None:
+    """Solve INSTANCE (a folder of CSV files or an .xlsx workbook) and write the plan to --out."""
+    data = _load(instance)
+    for warning in data.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
+    result = solve(data, params)
+    if result.status == INFEASIBLE:
+        lines = ["The hard rules cannot all hold for this instance. Rules in conflict:"]
+        lines += [
+            f"  rule {c.rule} ({c.family}): {c.subject}: {c.detail}" for c in result.conflicts
+        ]
+        if not result.conflicts:
+            lines.append("  (not narrowed down within the time limit)")
+        _fail("\n".join(lines), EXIT_INFEASIBLE)
+    if not result.has_plan:
+        _fail(f"No plan found within {time_limit:g} s; try a longer --time-limit.", EXIT_NO_PLAN)
+    plan = [(data.candidates[c].id, data.posts[p].id) for c, p in result.assignments]
+    report = check_plan(data, plan)
+    if not report.ok or report.coverage != result.coverage or report.fit != result.fit:
+        lines = ["Internal error: the plan failed the independent check; nothing was written."]
+        lines += [f"  {v.subject}: {v.message_en}" for v in report.violations]
+        if report.ok:
+            lines.append(
+                f"  objective mismatch: solver coverage {result.coverage} fit {result.fit},"
+                f" checker coverage {report.coverage} fit {report.fit}"
+            )
+        _fail("\n".join(lines), EXIT_CHECK_FAILED)
+    from matcher.solver import prepare  # eligibility counts for unassigned.csv
+
+    prepared = prepare(data)
+    eligible_posts = Counter(data.candidates[c].id for c in prepared.space.cand_idcs.tolist())
+    eligible_cadres = Counter(data.posts[p].id for p in prepared.space.post_idcs.tolist())
+    tables = {
+        "assignments": assignments_table(data, plan, report),
+        "unassigned": unassigned_table(data, plan, eligible_posts, eligible_cadres),
+    }
+    summary = _summary(data, result, report, instance, params)
+    try:
+        write_plan(out, tables, summary, xlsx=xlsx)
+    except OSError as error:
+        _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
+    _print_summary(summary, out)
+    if result.status != OPTIMAL:
+        click.echo(
+            f"Time limit reached: the plan may be up to {result.gap:.2%} from optimal.", err=True
+        )
+
+
+def read_plan(plan_dir: Path) -> list[tuple[str, str]]:
+    """The (candidate_id, post_id) pairs of ``plan_dir/assignments.csv``."""
+    path = plan_dir / "assignments.csv" if plan_dir.is_dir() else plan_dir
+    name = path.name
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError as error:
+        raise InputError([InputIssue(str(path), None, None, "does not exist")]) from error
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise InputError([InputIssue(name, None, None, f"cannot be read: {error}")]) from error
+    issues = [
+        InputIssue(name, 1, column, "required column is missing")
+        for column in ("candidate_id", "post_id")
+        if column not in frame.columns
+    ]
+    if issues:
+        raise InputError(issues)
+    for row, (cand, post) in enumerate(
+        zip(frame["candidate_id"], frame["post_id"], strict=False), start=2
+    ):
+        for column, value in (("candidate_id", cand), ("post_id", post)):
+            if not value.strip():
+                issues.append(InputIssue(name, row, column, "is empty"))
+    if issues:
+        raise InputError(issues)
+    return [
+        (c.strip(), p.strip())
+        for c, p in zip(frame["candidate_id"], frame["post_id"], strict=False)
+    ]
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+def check(instance: Path, plan_dir: Path) -> None:
+    """Re-verify every hard rule of the plan in PLAN_DIR against INSTANCE, independently."""
+    data = _load(instance)
+    try:
+        plan = read_plan(plan_dir)
+    except InputError as error:
+        _fail(str(error), EXIT_INPUT)
+    report = check_plan(data, plan)
+    for violation in report.violations:
+        click.echo(
+            f"rule {violation.family} ({violation.rule}) {violation.subject}:"
+            f" {violation.message_zh} / {violation.message_en}"
+        )
+    click.echo(
+        f"{len(plan)} assignments, coverage {report.coverage}, fit {_exact(report.fit)}:"
+        f" {'no violation' if report.ok else f'{len(report.violations)} violation(s)'}"
+    )
+    sys.exit(EXIT_OK if report.ok else EXIT_CHECK_FAILED)

@@ -1,0 +1,164 @@
+"""Output v1: ``assignments.csv``, ``unassigned.csv``, ``summary.json`` (and ``plan.xlsx``).
+
+A plan is written all or nothing: every file goes to a temporary name in the
+target folder first and is renamed into place only when all are complete, with
+``summary.json`` last. A crash or Ctrl-C leaves the previous plan (or nothing),
+never half of a new one, and other files in the folder are never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher.checker import CheckReport
+from matcher.instance import Instance
+
+FIT_COLUMNS = (
+    "score",
+    "development",
+    "reserve",
+    "party",
+    "dept_priority",
+    "category_match",
+    "preference",
+    "affinity",
+)
+
+
+def _number(value: Any) -> int | float:
+    """An exact fraction as an int when whole, else a float (for CSV and JSON)."""
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def assignments_table(
+    instance: Instance, plan: list[tuple[str, str]], report: CheckReport
+) -> pd.DataFrame:
+    """One row per assignment with names, kind, region and the fit term by term."""
+    cands = {c.id: c for c in instance.candidates}
+    posts = {p.id: p for p in instance.posts}
+    rows = []
+    for cand_id, post_id in sorted(plan, key=lambda pair: (pair[1], pair[0])):
+        cand, post = cands[cand_id], posts[post_id]
+        terms = report.fit_by_assignment[(cand_id, post_id)]
+        rows.append(
+            {
+                "candidate_id": cand_id,
+                "candidate_name": cand.name,
+                "department": cand.department,
+                "post_id": post_id,
+                "post_name": post.name,
+                "kind": post.kind.value,
+                "unit": post.unit,
+                "region": post.region,
+                "team": post.team or "",
+                "priority": post.priority,
+                "fit": _number(terms.total),
+                **{f"fit_{name}": _number(getattr(terms, name)) for name in FIT_COLUMNS},
+            }
+        )
+    columns = [
+        "candidate_id", "candidate_name", "department", "post_id", "post_name", "kind", "unit",
+        "region", "team", "priority", "fit", *(f"fit_{name}" for name in FIT_COLUMNS),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def unassigned_table(
+    instance: Instance,
+    plan: list[tuple[str, str]],
+    eligible_posts: dict[str, int],
+    eligible_cadres: dict[str, int],
+) -> pd.DataFrame:
+    """Cadres not placed and seats left empty, with how many eligible partners each had."""
+    placed = {cand_id for cand_id, _ in plan}
+    filled = Counter(post_id for _, post_id in plan)
+    rows = []
+    for cand in instance.candidates:
+        if cand.id not in placed:
+            rows.append(
+                {
+                    "type": "cadre",
+                    "id": cand.id,
+                    "name": cand.name,
+                    "unit": cand.department,
+                    "empty_seats": "",
+                    "eligible": eligible_posts.get(cand.id, 0),
+                }
+            )
+    for post in instance.posts:
+        empty = post.seats - filled[post.id]
+        if empty > 0:
+            rows.append(
+                {
+                    "type": "seat",
+                    "id": post.id,
+                    "name": post.name,
+                    "unit": post.unit,
+                    "empty_seats": empty,
+                    "eligible": eligible_cadres.get(post.id, 0),
+                }
+            )
+    return pd.DataFrame(rows, columns=["type", "id", "name", "unit", "empty_seats", "eligible"])
+
+
+def write_plan(
+    out_dir: Path,
+    tables: dict[str, pd.DataFrame],
+    summary: dict[str, Any],
+    *,
+    xlsx: bool = False,
+) -> list[Path]:
+    """Write the plan's files into ``out_dir`` atomically; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writers: list[tuple[str, Callable[[Path], None]]] = [
+        (
+            f"{name}.csv",
+            lambda path, frame=frame: frame.to_csv(path, index=False, encoding="utf-8-sig"),
+        )
+        for name, frame in tables.items()
+    ]
+    if xlsx:
+        writers.append(("plan.xlsx", lambda path: _write_workbook(path, tables, summary)))
+    writers.append(
+        (
+            "summary.json",
+            lambda path: path.write_text(
+                json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            ),
+        )
+    )
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, write in writers:
+            handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            os.close(handle)
+            temp = Path(temp_name)
+            staged.append((temp, out_dir / name))
+            write(temp)
+        for temp, final in staged:
+            os.replace(temp, final)
+    finally:
+        for temp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+    return [final for _, final in staged]
+
+
+def _write_workbook(path: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
+    flat = {key: json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            for key, value in summary.items()}  # fmt: skip
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        for name, frame in tables.items():
+            frame.to_excel(book, sheet_name=name, index=False)
+        pd.DataFrame({"key": list(flat), "value": list(flat.values())}).to_excel(
+            book, sheet_name="summary", index=False
+        )

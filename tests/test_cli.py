@@ -1,0 +1,135 @@
+"""``matcher solve`` and ``matcher check`` end to end: files, exit statuses, messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from matcher import output
+from matcher.cli import main
+
+CANDIDATES = """id,name,department,rank,age,education,birthplace,home_region,score,years_in_post
+C1,张伟,D1,section,38,bachelor,甲县,甲县,90,0
+C2,王芳,D2,general,30,master,乙县,乙县,80,0
+C3,李强,D1,county,46,bachelor,甲县,甲县,99,0
+"""
+POSTS = """id,name,kind,unit,region,seats,sensitive
+P1,甲县某镇党委副书记,grassroots,U1,乙县,1,false
+P2,市信访局,petition,U2,甲县,2,false
+"""
+
+
+def write(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Path:
+    return write(tmp_path / "inst", **{"candidates.csv": CANDIDATES, "posts.csv": POSTS})
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_solve_writes_a_checked_plan(instance: Path, tmp_path: Path) -> None:
+    # C3 is 46 at county level (cap 45): ineligible. C1 and C2 fill two of three seats.
+    out = tmp_path / "plan"
+    code, text = run("solve", str(instance), "--out", str(out), "--xlsx")
+    assert code == 0, text
+    assert "optimal" in text
+    assignments = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
+    assert set(assignments["candidate_id"]) == {"C1", "C2"}
+    assert {"candidate_name", "post_name", "kind", "region", "fit"} <= set(assignments.columns)
+    unassigned = pd.read_csv(out / "unassigned.csv", encoding="utf-8-sig")
+    assert "C3" in set(unassigned["id"])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal" and summary["gap"] == 0
+    assert summary["coverage"] == 2 and summary["fit"] == summary["fit_bound"]
+    assert summary["input_hash"].startswith("sha256:")
+    assert {"matcher", "ortools"} <= set(summary["versions"])
+    assert summary["rules"]["local_ratio"] == "1/3"
+    assert (out / "plan.xlsx").exists()
+    code, text = run("check", str(instance), str(out))
+    assert code == 0 and "no violation" in text
+
+
+def test_check_catches_a_tampered_plan(instance: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    assert run("solve", str(instance), "--out", str(out))[0] == 0
+    (out / "assignments.csv").write_text("candidate_id,post_id\nC3,P1\n", encoding="utf-8")
+    code, text = run("check", str(instance), str(out))
+    assert code == 1
+    assert "age" in text and "C3" in text
+
+
+def test_bad_input_exits_2_naming_file_row_and_column(tmp_path: Path) -> None:
+    bad = CANDIDATES.replace("C2,王芳,D2,general,30", "C2,王芳,D2,general,abc")
+    folder = write(tmp_path / "bad", **{"candidates.csv": bad, "posts.csv": POSTS})
+    out = tmp_path / "plan"
+    code, text = run("solve", str(folder), "--out", str(out))
+    assert code == 2
+    assert "candidates.csv" in text and "row 3" in text and "age" in text
+    assert "Traceback" not in text
+    assert not out.exists(), "nothing is written for a bad input"
+
+
+def test_missing_instance_exits_2(tmp_path: Path) -> None:
+    code, text = run("solve", str(tmp_path / "nowhere"))
+    assert code == 2 and "does not exist" in text
+
+
+def test_infeasible_exits_3_naming_the_rule(tmp_path: Path) -> None:
+    teams = "id,region,incumbents,incumbent_locals\nT1,丙县,6,0\n"
+    folder = write(
+        tmp_path / "inf",
+        **{"candidates.csv": CANDIDATES, "posts.csv": POSTS, "teams.csv": teams},
+    )
+    code, text = run("solve", str(folder), "--out", str(tmp_path / "plan"))
+    assert code == 3
+    assert "local ratio" in text and "T1" in text
+    assert not (tmp_path / "plan").exists()
+
+
+def test_no_plan_in_time_exits_4(instance: Path, tmp_path: Path, monkeypatch) -> None:
+    from matcher import cli
+    from matcher.solver import UNKNOWN, Result
+
+    def give_up(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return Result(UNKNOWN, (), 0, 0, 0, 0, 0.1, {})
+
+    monkeypatch.setattr(cli, "solve", give_up)
+    code, text = run("solve", str(instance), "--out", str(tmp_path / "plan"))
+    assert code == 4 and "--time-limit" in text
+
+
+def test_a_failed_write_leaves_the_previous_plan(
+    instance: Path, tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "plan"
+    assert run("solve", str(instance), "--out", str(out))[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "_write_workbook", crash)
+    result = CliRunner().invoke(
+        main, ["solve", str(instance), "--out", str(out), "--seed", "5", "--xlsx"]
+    )
+    assert result.exit_code != 0
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before, "no file replaced, no temporary left behind"
+
+
+def test_bad_option_exits_2(instance: Path) -> None:
+    code, _ = run("solve", str(instance), "--workers", "0")
+    assert code == 2
