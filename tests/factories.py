@@ -110,3 +110,20 @@ def random_instance(seed: int, num_candidates: int = 5, num_posts: int = 3) -> I
         affinities=affinities,
         rules=rules,
     )
+
+
+def cadre(id: str, score: int = 60, **fields: object) -> Candidate:
+    base: dict[str, object] = {
+        "department": "D1",
+        "rank": Rank.SECTION,
+        "age": 35,
+        "education": Education.BACHELOR,
+        "birthplace": "甲县",
+        "home_region": "甲县",
+    }
+    return Candidate(id=id, name=f"干部{id}", score=score, **{**base, **fields})  # type: ignore[arg-type]
+
+
+def post(id: str, **fields: object) -> Post:
+    base: dict[str, object] = {"kind": PostKind.GRASSROOTS, "unit": "U1", "region": "乙县"}
+    return Post(id=id, name=f"岗位{id}", **{**base, **fields})  # type: ignore[arg-type]
