@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matcher import output
 from matcher.cli import main
@@ -133,3 +135,62 @@ def test_a_failed_write_leaves_the_previous_plan(
 def test_bad_option_exits_2(instance: Path) -> None:
     code, _ = run("solve", str(instance), "--workers", "0")
     assert code == 2
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "message"),
+    [
+        ({"posts.csv": POSTS.replace("petition,U2,甲县,2", "petition,U2,甲县,-1")},
+         ("posts.csv", "row 3", "seats"), ""),
+        ({"posts.csv": POSTS.replace(",grassroots,", ",village,")},
+         ("posts.csv", "row 2", "kind"), "village"),
+        ({"candidates.csv": CANDIDATES.replace("C2,", "C1,")},
+         ("candidates.csv", "row 3", "id"), "C1"),
+        ({"candidates.csv": CANDIDATES.replace(",30,master", ",130,master")},
+         ("candidates.csv", "row 3", "age"), "130"),
+        ({"posts.csv": POSTS.replace("id,name,kind,unit,region,seats,sensitive",
+                                     "id,name,kind,unit,region,seats,sensitive,team")
+          .replace(",false\n", ",false,T9\n"),
+          "teams.csv": "id,region,incumbents,incumbent_locals\nT1,甲县,6,3\n"},
+         ("posts.csv", "row 2", "team"), "T9"),
+        ({"departments.csv": "id,name\nD1,住建局\n"},
+         ("candidates.csv", "row 3", "department"), "D2"),
+        ({"teams.csv": "id,region,incumbents,incumbent_locals,min_local_ratio\nT1,甲县,6,2,2/0\n"},
+         ("teams.csv", "row 2", "min_local_ratio"), "2/0"),
+        ({"candidates.csv": ""}, ("candidates.csv",), "empty"),
+    ],
+)  # fmt: skip
+def test_each_input_error_exits_2_with_file_row_and_column(
+    tmp_path: Path, files: dict[str, str], where: tuple[str, ...], message: str
+) -> None:
+    folder = write(tmp_path / "bad", **{"candidates.csv": CANDIDATES, "posts.csv": POSTS, **files})
+    code, text = run("solve", str(folder), "--out", str(tmp_path / "plan"))
+    assert code == 2, text
+    assert all(part in text for part in where), text
+    assert message in text and "Traceback" not in text
+    assert not (tmp_path / "plan").exists()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.sampled_from(["candidates", "posts"]),
+    row=st.integers(0, 3),
+    column=st.integers(0, 9),
+    value=st.text(max_size=6),
+)
+def test_no_cell_value_makes_it_crash(
+    tmp_path: Path, table: str, row: int, column: int, value: str
+) -> None:
+    # Whatever a planner types into one cell, the result is a plan (0), a named input
+    # error (2) or a named conflict (3): never a traceback.
+    text = {"candidates": CANDIDATES, "posts": POSTS}
+    lines = [line.split(",") for line in text[table].splitlines()]
+    target = lines[min(row, len(lines) - 1)]
+    target[min(column, len(target) - 1)] = value.replace("\n", " ").replace("\r", " ")
+    text[table] = "\n".join(",".join(line) for line in lines) + "\n"
+    folder = write(tmp_path / "fuzz", **{f"{k}.csv": v for k, v in text.items()})
+    result = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "plan")])
+    assert result.exit_code in (0, 2, 3), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
