@@ -1,27 +1,85 @@
 """The independent checker: re-verifies a plan against the raw instance, rule by rule.
 
 It shares no code with the model builder (only the data model of
-``matcher.instance``): each rule is read afresh from domain.md and checked with
-plain loops over the plan, so a bug in the model cannot hide itself here.
-Coverage and fit are recomputed exactly, with ``Fraction`` weights.
+``matcher.instance``): each hard rule of ``shared/domain.md`` is read afresh and
+checked with plain loops over the plan, so a bug in the model cannot hide
+itself here. Coverage and fit are recomputed exactly, with ``Fraction`` weights.
+
+Conventions (decided here, documented so that a reader can check them):
+
+* An assignment row whose candidate id or post id is not in the instance is an
+  ``unknown_id`` violation and is otherwise ignored: it fills no seat, places
+  nobody, and adds nothing to coverage or fit.
+* Every other row counts as written, duplicates included: a candidate listed
+  twice is one ``one_post`` violation and uses two seats; each row adds its
+  post's priority to coverage and its fit to ``fit``. ``fit_by_assignment`` is
+  keyed by pair, so a repeated identical pair appears there once.
+* Counts of *cadres* (team members joining or leaving, department quotas,
+  must-place) count distinct candidates.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from fractions import Fraction
 
 from matcher.instance import (
+    DEFAULT_AGE_CAPS,
     EDUCATION_ORDER,
     PREFERENCE_BONUS,
     Candidate,
+    Department,
+    Education,
     Instance,
     Post,
+    PostKind,
+    Rank,
+    Team,
 )
 
-RANK_ZH = {"county": "县处级", "section": "乡科级", "general": "一般干部"}
+RULE_FAMILY: dict[str, int] = {
+    "one_post": 1,
+    "seats": 1,
+    "unknown_id": 1,
+    "education": 2,
+    "age": 2,
+    "disciplinary": 2,
+    "rank": 2,
+    "experience": 2,
+    "willing": 2,
+    "own_unit": 2,
+    "forbidden": 2,
+    "birthplace": 3,
+    "local_ratio": 4,
+    "quota_min": 5,
+    "quota_max": 5,
+    "must_place": 6,
+}
+"""Each rule name and the number of the hard rule in domain.md it belongs to."""
+
+RANK_ZH: dict[Rank, str] = {
+    Rank.COUNTY: "县处级",
+    Rank.SECTION: "乡科级",
+    Rank.GENERAL: "一般干部",
+}
+EDUCATION_ZH: dict[Education, str] = {
+    Education.SECONDARY: "中专/高中",
+    Education.ASSOCIATE: "大专",
+    Education.BACHELOR: "本科",
+    Education.MASTER: "硕士",
+    Education.DOCTOR: "博士",
+}
+KIND_ZH: dict[PostKind, str] = {
+    PostKind.GRASSROOTS: "下挂（基层）",
+    PostKind.PETITION: "信访",
+    PostKind.KEY_PROJECT: "重点工程",
+    PostKind.EXTERNAL: "外挂",
+    PostKind.UPWARD: "上挂",
+}
+
+
+# --------------------------------------------------------------------------- results
 
 
 @dataclass(frozen=True)
@@ -30,7 +88,6 @@ class Violation:
 
     rule: str
     family: int
-    """Hard-rule number in domain.md: 1 seats, 2 eligibility, 3 avoidance, 4 ratio, 5 quota, 6."""
     subject: str
     message_en: str
     message_zh: str
@@ -38,24 +95,35 @@ class Violation:
 
 @dataclass(frozen=True)
 class FitTerms:
-    """The fit of one assignment, term by term (domain.md 'Objective'), exact."""
+    """The exact value of each term of domain.md's fit table for one pair."""
 
-    score: Fraction = Fraction(0)
-    development: Fraction = Fraction(0)
-    reserve: Fraction = Fraction(0)
-    party: Fraction = Fraction(0)
-    dept_priority: Fraction = Fraction(0)
-    category_match: Fraction = Fraction(0)
-    preference: Fraction = Fraction(0)
-    affinity: Fraction = Fraction(0)
+    score: Fraction
+    development: Fraction
+    reserve: Fraction
+    party: Fraction
+    dept_priority: Fraction
+    category_match: Fraction
+    preference: Fraction
+    affinity: Fraction
 
     @property
     def total(self) -> Fraction:
-        return sum((getattr(self, f.name) for f in fields(self)), Fraction(0))
+        return (
+            self.score
+            + self.development
+            + self.reserve
+            + self.party
+            + self.dept_priority
+            + self.category_match
+            + self.preference
+            + self.affinity
+        )
 
 
 @dataclass(frozen=True)
 class CheckReport:
+    """Everything the checker found about one plan."""
+
     violations: tuple[Violation, ...]
     coverage: int
     fit: Fraction
@@ -66,240 +134,504 @@ class CheckReport:
         return not self.violations
 
 
-def fit_terms(instance: Instance, candidate_id: str, post_id: str) -> FitTerms:
-    """Fit of any (cadre, post) pair by the published table, with the rules' weights."""
-    cand = next(c for c in instance.candidates if c.id == candidate_id)
-    post = next(p for p in instance.posts if p.id == post_id)
-    return _fit(instance, cand, post)
-
-
-def _fit(instance: Instance, cand: Candidate, post: Post) -> FitTerms:
-    w = instance.rules.weights
-    dept = next((d for d in instance.departments if d.id == cand.department), None)
-    rank = cand.preferences.index(post.id) + 1 if post.id in cand.preferences else 0
-    bonus = PREFERENCE_BONUS[rank - 1] if 1 <= rank <= len(PREFERENCE_BONUS) else 0
-    affinity = next(
-        (
-            a.bonus
-            for a in instance.affinities
-            if a.candidate_id == cand.id and a.post_id == post.id
-        ),
-        0,
-    )
-    category = dept.category if dept is not None else ""
-    return FitTerms(
-        score=w.score * cand.score,
-        development=w.development if post.kind not in cand.experience else Fraction(0),
-        reserve=w.reserve if cand.reserve else Fraction(0),
-        party=w.party if cand.party_member else Fraction(0),
-        dept_priority=w.dept_priority if dept is not None and dept.priority else Fraction(0),
-        category_match=(
-            w.category_match if category and category in post.preferred_categories else Fraction(0)
-        ),
-        preference=w.preference * bonus,
-        affinity=w.affinity * affinity,
+def _violation(rule: str, subject: str, message_en: str, message_zh: str) -> Violation:
+    return Violation(
+        rule=rule,
+        family=RULE_FAMILY[rule],
+        subject=subject,
+        message_en=message_en,
+        message_zh=message_zh,
     )
 
 
-def _who(cand: Candidate) -> str:
-    return f"{cand.id}（{cand.name}）" if cand.name else cand.id
+# --------------------------------------------------------------------------- labels
 
 
-def _eligibility(instance: Instance, cand: Candidate, post: Post) -> list[Violation]:
-    """Rule 2 (education, age, veto, rank, experience, willing, own unit, forbid) and rule 3."""
-    rules = instance.rules
-    pair = f"{cand.id} -> {post.id}"
-    who = _who(cand)
-    found: list[Violation] = []
-
-    def add(rule: str, family: int, en: str, zh: str) -> None:
-        found.append(Violation(rule, family, pair, en, zh))
-
-    needed = rules.min_education
-    if (
-        post.min_education is not None
-        and EDUCATION_ORDER[post.min_education] > EDUCATION_ORDER[needed]
-    ):
-        needed = post.min_education
-    if EDUCATION_ORDER[cand.education] < EDUCATION_ORDER[needed]:
-        add(
-            "education",
-            2,
-            f"{cand.id} has {cand.education.value}, {post.id} needs {needed.value}",
-            f"干部{who}学历为{cand.education.value}，岗位{post.id}要求{needed.value}以上",
-        )
-    cap = rules.age_caps.get(cand.rank)
-    if cap is not None and cand.age > cap:
-        add(
-            "age",
-            2,
-            f"{cand.id} is {cand.age}, over the {cand.rank.value} cap of {cap}",
-            f"干部{who}年龄{cand.age}岁，超过{RANK_ZH[cand.rank.value]}上限{cap}岁",
-        )
-    if rules.veto_disciplinary and cand.disciplinary:
-        add(
-            "disciplinary",
-            2,
-            f"{cand.id} has a disciplinary record (one-vote veto)",
-            f"干部{who}受过处分，一票否决",
-        )
-    if cand.rank not in post.ranks:
-        add(
-            "rank",
-            2,
-            f"{post.id} does not accept rank {cand.rank.value}",
-            f"岗位{post.id}不接受{RANK_ZH[cand.rank.value]}干部",
-        )
-    if post.new_experience_only and post.kind in cand.experience:
-        add(
-            "experience",
-            2,
-            f"{cand.id} already has {post.kind.value} experience",
-            f"干部{who}已有该类岗位经历，岗位{post.id}只选派缺乏此经历者",
-        )
-    if rules.require_willing and not cand.willing:
-        add("willing", 2, f"{cand.id} did not apply", f"干部{who}本人未报名")
-    if cand.department == post.unit:
-        add(
-            "own_unit",
-            2,
-            f"{post.id} is in {cand.id}'s own unit {post.unit}",
-            f"岗位{post.id}在干部{who}本单位{post.unit}",
-        )
-    if any(
-        a.forbid for a in instance.affinities if a.candidate_id == cand.id and a.post_id == post.id
-    ):
-        add("forbidden", 2, f"the planner forbade {pair}", f"组织上明确不安排{who}到{post.id}")
-    if post.sensitive and (post.region == cand.birthplace or post.region in cand.grew_up):
-        add(
-            "birthplace",
-            3,
-            f"{cand.id} was born or grew up in {post.region}, sensitive post {post.id}",
-            f"干部{who}出生或成长于{post.region}，须回避敏感岗位{post.id}",
-        )
-    return found
+def _who(candidate: Candidate) -> str:
+    """Chinese label of a cadre: '干部 C001（张三）'."""
+    if candidate.name:
+        return f"干部 {candidate.id}（{candidate.name}）"
+    return f"干部 {candidate.id}"
 
 
-def _local_ratio(instance: Instance, placed: list[tuple[Candidate, Post]]) -> list[Violation]:
-    """Rule 4, for every team, counted after the plan (incumbents − leavers + joiners)."""
+def _where(post: Post) -> str:
+    """Chinese label of a post: '岗位 P01（某镇副镇长）'."""
+    if post.name:
+        return f"岗位 {post.id}（{post.name}）"
+    return f"岗位 {post.id}"
+
+
+def _pair(candidate: Candidate, post: Post) -> str:
+    return f"{candidate.id} -> {post.id}"
+
+
+def _ratio_text(ratio: Fraction) -> str:
+    return f"{ratio.numerator}/{ratio.denominator}"
+
+
+# --------------------------------------------------------------------------- rule 1
+
+
+def check_unknown_ids(
+    instance: Instance, assignments: Sequence[tuple[str, str]]
+) -> list[Violation]:
+    """Rule 1 (and the plan format): every row names a known candidate and a known post."""
+    candidate_ids = {c.id for c in instance.candidates}
+    post_ids = {p.id for p in instance.posts}
     found = []
-    for team in instance.teams:
-        members, locals_ = team.incumbents, team.incumbent_locals
-        for cand, post in placed:
-            was_in = cand.current_team == team.id
-            goes_in = post.team == team.id
-            if was_in == goes_in:
-                continue  # stays outside, or moves within the team
-            change = 1 if goes_in else -1
-            members += change
-            if cand.home_region == team.region:
-                locals_ += change
-        ratio = instance.team_ratio(team)
-        if locals_ * ratio.denominator < ratio.numerator * members:
+    for candidate_id, post_id in assignments:
+        unknown_en = []
+        unknown_zh = []
+        if candidate_id not in candidate_ids:
+            unknown_en.append(f"candidate {candidate_id}")
+            unknown_zh.append(f"干部 {candidate_id}")
+        if post_id not in post_ids:
+            unknown_en.append(f"post {post_id}")
+            unknown_zh.append(f"岗位 {post_id}")
+        if unknown_en:
             found.append(
-                Violation(
-                    "local_ratio",
-                    4,
-                    f"team {team.id}",
-                    f"team {team.id}: {locals_} local of {members} members, below {ratio}",
-                    f"班子{team.id}（{team.region}）调整后本地干部{locals_}人/共{members}人，"
-                    f"低于{ratio}",
+                _violation(
+                    "unknown_id",
+                    f"{candidate_id} -> {post_id}",
+                    f"Assignment {candidate_id} -> {post_id} names an unknown "
+                    + " and an unknown ".join(unknown_en),
+                    f"方案中 {candidate_id} -> {post_id} 一行有误："
+                    f"{'、'.join(unknown_zh)} 不在名单中",
                 )
             )
     return found
+
+
+def check_one_post(
+    pairs: Sequence[tuple[Candidate, Post]],
+) -> list[Violation]:
+    """Rule 1: one post per cadre (a cadre appears in at most one assignment)."""
+    rows_by_candidate: dict[str, list[tuple[Candidate, Post]]] = {}
+    for candidate, post in pairs:
+        rows_by_candidate.setdefault(candidate.id, []).append((candidate, post))
+    found = []
+    for rows in rows_by_candidate.values():
+        if len(rows) > 1:
+            candidate = rows[0][0]
+            post_ids = [post.id for _, post in rows]
+            found.append(
+                _violation(
+                    "one_post",
+                    f"candidate {candidate.id}",
+                    f"Candidate {candidate.id} is assigned {len(rows)} times "
+                    f"({', '.join(post_ids)}); a cadre holds at most one post",
+                    f"{_who(candidate)} 被安排了 {len(rows)} 次（{'、'.join(post_ids)}），"
+                    "每名干部只能去一个岗位",
+                )
+            )
+    return found
+
+
+def check_seats(instance: Instance, pairs: Sequence[tuple[Candidate, Post]]) -> list[Violation]:
+    """Rule 1: a post never gets more cadres than its ``seats``."""
+    count_by_post: dict[str, int] = {}
+    for _, post in pairs:
+        count_by_post[post.id] = count_by_post.get(post.id, 0) + 1
+    found = []
+    for post in instance.posts:
+        count = count_by_post.get(post.id, 0)
+        if count > post.seats:
+            found.append(
+                _violation(
+                    "seats",
+                    f"post {post.id}",
+                    f"Post {post.id} gets {count} cadres but has {post.seats} seat(s)",
+                    f"{_where(post)} 只有 {post.seats} 个名额，方案却派了 {count} 人",
+                )
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- rule 2
+
+
+def check_education(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: education at least the higher of the rule's and the post's ``min_education``."""
+    required = instance.rules.min_education
+    if (
+        post.min_education is not None
+        and EDUCATION_ORDER[post.min_education] > EDUCATION_ORDER[required]
+    ):
+        required = post.min_education
+    if EDUCATION_ORDER[candidate.education] >= EDUCATION_ORDER[required]:
+        return None
+    return _violation(
+        "education",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} has education {candidate.education.value}, "
+        f"below the {required.value} required for post {post.id}",
+        f"{_who(candidate)} 学历为{EDUCATION_ZH[candidate.education]}，"
+        f"低于{_where(post)} 要求的{EDUCATION_ZH[required]}，不能派往该岗位",
+    )
+
+
+def check_age(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: age at most the cap of the cadre's rank (age equal to the cap is eligible)."""
+    cap = instance.rules.age_caps.get(candidate.rank, DEFAULT_AGE_CAPS[candidate.rank])
+    if candidate.age <= cap:
+        return None
+    return _violation(
+        "age",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} is {candidate.age}, over the {candidate.rank.value}-rank "
+        f"age cap of {cap}; cannot go to post {post.id}",
+        f"{_who(candidate)} 年龄 {candidate.age} 岁，超过{RANK_ZH[candidate.rank]}上限 "
+        f"{cap} 岁，不能派往{_where(post)}",
+    )
+
+
+def check_disciplinary(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: one-vote veto, a cadre with a sanction on record is never posted."""
+    if not (instance.rules.veto_disciplinary and candidate.disciplinary):
+        return None
+    return _violation(
+        "disciplinary",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} has a disciplinary sanction on record (one-vote veto); "
+        f"cannot go to post {post.id}",
+        f"{_who(candidate)} 受过党纪或政务处分（一票否决），不能派往{_where(post)}",
+    )
+
+
+def check_rank(candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: the cadre's rank is one of the post's allowed ``ranks``."""
+    if candidate.rank in post.ranks:
+        return None
+    allowed_en = ", ".join(rank.value for rank in post.ranks) or "none"
+    allowed_zh = "、".join(RANK_ZH[rank] for rank in post.ranks) or "无"
+    return _violation(
+        "rank",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} is {candidate.rank.value} rank; post {post.id} "
+        f"accepts {allowed_en}",
+        f"{_who(candidate)} 职级为{RANK_ZH[candidate.rank]}，{_where(post)} 只接受{allowed_zh}",
+    )
+
+
+def check_experience(candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: a ``new_experience_only`` post takes only cadres lacking experience of its kind."""
+    if not (post.new_experience_only and post.kind in candidate.experience):
+        return None
+    return _violation(
+        "experience",
+        _pair(candidate, post),
+        f"Post {post.id} is for cadres without {post.kind.value} experience, "
+        f"but candidate {candidate.id} has it",
+        f"{_where(post)} 只选派缺乏{KIND_ZH[post.kind]}工作经历的干部，"
+        f"{_who(candidate)} 已有此类经历",
+    )
+
+
+def check_willing(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: where ``require_willing`` is on, only cadres who applied are posted."""
+    if not (instance.rules.require_willing and not candidate.willing):
+        return None
+    return _violation(
+        "willing",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} did not apply, and the rules require willing cadres; "
+        f"cannot go to post {post.id}",
+        f"本次选派要求本人自愿报名，{_who(candidate)} 未报名，不能派往{_where(post)}",
+    )
+
+
+def check_own_unit(candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: a cadre is never posted into their own sending unit."""
+    if candidate.department != post.unit:
+        return None
+    return _violation(
+        "own_unit",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} would be posted into their own unit {post.unit} "
+        f"(post {post.id})",
+        f"{_where(post)} 属于{_who(candidate)} 本单位 {post.unit}，不能派回本单位挂职",
+    )
+
+
+def check_forbidden(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: a pair the planner marked ``forbid`` in ``affinities`` is never assigned."""
+    forbidden = any(
+        a.forbid and a.candidate_id == candidate.id and a.post_id == post.id
+        for a in instance.affinities
+    )
+    if not forbidden:
+        return None
+    return _violation(
+        "forbidden",
+        _pair(candidate, post),
+        f"The planner forbade assigning candidate {candidate.id} to post {post.id}",
+        f"已标记{_who(candidate)} 不得派往{_where(post)}",
+    )
+
+
+# --------------------------------------------------------------------------- rule 3
+
+
+def check_birthplace(candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 3: a sensitive post is never filled by a cadre born or raised in its region."""
+    if not post.sensitive:
+        return None
+    if post.region == candidate.birthplace:
+        how_en, how_zh = "was born", "出生于"
+    elif post.region in candidate.grew_up:
+        how_en, how_zh = "grew up", "成长于"
+    else:
+        return None
+    return _violation(
+        "birthplace",
+        _pair(candidate, post),
+        f"Candidate {candidate.id} {how_en} in {post.region}, the region of sensitive "
+        f"post {post.id} (birthplace avoidance)",
+        f"{_who(candidate)} {how_zh}{post.region}，按回避规定不能担任该地的敏感{_where(post)}",
+    )
+
+
+# --------------------------------------------------------------------------- rule 4
+
+
+def team_after_plan(team: Team, pairs: Sequence[tuple[Candidate, Post]]) -> tuple[int, int]:
+    """Rule 4 counting: (members, locals) of ``team`` after the plan.
+
+    Incumbents, minus cadres whose ``current_team`` is the team and who are
+    posted to a post not of the team, plus cadres posted to a post of the team
+    whose ``current_team`` is another (or none). A cadre posted within their own
+    team neither leaves nor joins. Locals are counted the same way, over
+    cadres whose ``home_region`` is the team's region only.
+    """
+    leaving: dict[str, Candidate] = {}
+    joining: dict[str, Candidate] = {}
+    for candidate, post in pairs:
+        if candidate.current_team == team.id and post.team != team.id:
+            leaving[candidate.id] = candidate
+        if post.team == team.id and candidate.current_team != team.id:
+            joining[candidate.id] = candidate
+    members = team.incumbents - len(leaving) + len(joining)
+    locals_ = (
+        team.incumbent_locals
+        - sum(1 for c in leaving.values() if c.home_region == team.region)
+        + sum(1 for c in joining.values() if c.home_region == team.region)
+    )
+    return members, locals_
+
+
+def check_local_ratio(
+    instance: Instance, pairs: Sequence[tuple[Candidate, Post]]
+) -> list[Violation]:
+    """Rule 4: every team in ``teams`` keeps locals/members >= its ratio, compared exactly."""
+    found = []
+    for team in instance.teams:
+        ratio = instance.team_ratio(team)
+        members, locals_ = team_after_plan(team, pairs)
+        if locals_ * ratio.denominator >= ratio.numerator * members:
+            continue
+        # smallest integer number of locals meeting the ratio: ceil(ratio * members)
+        needed = -((-ratio.numerator * members) // ratio.denominator)
+        found.append(
+            _violation(
+                "local_ratio",
+                f"team {team.id}",
+                f"Team {team.id} ({team.region}) would have {locals_} local(s) among "
+                f"{members} member(s), below its ratio {_ratio_text(ratio)} "
+                f"(needs at least {needed})",
+                f"班子 {team.id}（{team.region}）按方案调整后共 {members} 人，其中本地干部 "
+                f"{locals_} 人，低于最低比例 {_ratio_text(ratio)}（至少需要 {needed} 人）",
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- rule 5
+
+
+def _placed_ids(pairs: Sequence[tuple[Candidate, Post]]) -> set[str]:
+    return {candidate.id for candidate, _ in pairs}
+
+
+def check_quotas(instance: Instance, pairs: Sequence[tuple[Candidate, Post]]) -> list[Violation]:
+    """Rule 5: each listed department sends between ``min_send`` and ``max_send`` cadres."""
+    placed = _placed_ids(pairs)
+    found = []
+    for department in instance.departments:
+        sent = sum(
+            1 for c in instance.candidates if c.department == department.id and c.id in placed
+        )
+        label = _department_zh(department)
+        if sent < department.min_send:
+            found.append(
+                _violation(
+                    "quota_min",
+                    f"department {department.id}",
+                    f"Department {department.id} sends {sent} cadre(s), "
+                    f"fewer than its minimum {department.min_send}",
+                    f"{label} 只派出 {sent} 人，少于最低 {department.min_send} 人",
+                )
+            )
+        if department.max_send is not None and sent > department.max_send:
+            found.append(
+                _violation(
+                    "quota_max",
+                    f"department {department.id}",
+                    f"Department {department.id} sends {sent} cadre(s), "
+                    f"more than its maximum {department.max_send}",
+                    f"{label} 派出 {sent} 人，超过最多 {department.max_send} 人",
+                )
+            )
+    return found
+
+
+def _department_zh(department: Department) -> str:
+    if department.name:
+        return f"单位 {department.id}（{department.name}）"
+    return f"单位 {department.id}"
+
+
+# --------------------------------------------------------------------------- rule 6
+
+
+def check_must_place(
+    instance: Instance, pairs: Sequence[tuple[Candidate, Post]]
+) -> list[Violation]:
+    """Rule 6: a cadre with ``years_in_post`` >= ``must_place_years`` (if > 0) is placed."""
+    threshold = instance.rules.must_place_years
+    if threshold <= 0:
+        return []
+    placed = _placed_ids(pairs)
+    found = []
+    for candidate in instance.candidates:
+        if candidate.years_in_post >= threshold and candidate.id not in placed:
+            found.append(
+                _violation(
+                    "must_place",
+                    f"candidate {candidate.id}",
+                    f"Candidate {candidate.id} has {candidate.years_in_post} years in post "
+                    f"(threshold {threshold}) and must be placed, but is not",
+                    f"{_who(candidate)} 任现职已 {candidate.years_in_post} 年"
+                    f"（满 {threshold} 年须交流），方案未安排岗位",
+                )
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- fit
+
+
+def preference_rank(candidate: Candidate, post_id: str) -> int | None:
+    """1-based position of the post's FIRST appearance in the cadre's preferences, or None."""
+    for position, listed in enumerate(candidate.preferences, start=1):
+        if listed == post_id:
+            return position
+    return None
+
+
+def _fit(instance: Instance, candidate: Candidate, post: Post) -> FitTerms:
+    w = instance.rules.weights
+    zero = Fraction(0)
+
+    department = None
+    for d in instance.departments:
+        if d.id == candidate.department:
+            department = d
+            break
+
+    rank = preference_rank(candidate, post.id)
+    bonus = PREFERENCE_BONUS[rank - 1] if rank is not None and rank <= len(PREFERENCE_BONUS) else 0
+
+    affinity_bonus = sum(
+        a.bonus
+        for a in instance.affinities
+        if a.candidate_id == candidate.id and a.post_id == post.id
+    )
+
+    return FitTerms(
+        score=candidate.score * w.score,
+        development=w.development if post.kind not in candidate.experience else zero,
+        reserve=w.reserve if candidate.reserve else zero,
+        party=w.party if candidate.party_member else zero,
+        dept_priority=w.dept_priority if department is not None and department.priority else zero,
+        category_match=(
+            w.category_match
+            if department is not None
+            and department.category != ""
+            and department.category in post.preferred_categories
+            else zero
+        ),
+        preference=bonus * w.preference,
+        affinity=affinity_bonus * w.affinity,
+    )
+
+
+def fit_terms(instance: Instance, candidate_id: str, post_id: str) -> FitTerms:
+    """Exact fit of any (cadre, post) pair, term by term (domain.md 'Objective').
+
+    Raises ``KeyError`` if either id is not in the instance. Eligibility is not
+    checked here: the fit of an ineligible pair is still well defined.
+    """
+    candidate = next((c for c in instance.candidates if c.id == candidate_id), None)
+    post = next((p for p in instance.posts if p.id == post_id), None)
+    if candidate is None:
+        raise KeyError(f"unknown candidate {candidate_id!r}")
+    if post is None:
+        raise KeyError(f"unknown post {post_id!r}")
+    return _fit(instance, candidate, post)
+
+
+# --------------------------------------------------------------------------- the plan
 
 
 def check_plan(instance: Instance, assignments: Sequence[tuple[str, str]]) -> CheckReport:
-    """Every hard rule of domain.md on ``assignments`` ((candidate_id, post_id) pairs)."""
-    cands = {c.id: c for c in instance.candidates}
+    """Check every hard rule of domain.md against ``assignments`` and recompute the objective.
+
+    Violations come in a fixed order: unknown ids, one post per cadre, seats,
+    then per assignment (in plan order) eligibility and birthplace, then local
+    ratio per team, quotas per department, must-place per candidate.
+    """
+    candidates = {c.id: c for c in instance.candidates}
     posts = {p.id: p for p in instance.posts}
+    pairs: list[tuple[Candidate, Post]] = [
+        (candidates[cid], posts[pid])
+        for cid, pid in assignments
+        if cid in candidates and pid in posts
+    ]
+
     violations: list[Violation] = []
-    placed: list[tuple[Candidate, Post]] = []
-    for cand_id, post_id in assignments:
-        if cand_id not in cands or post_id not in posts:
-            violations.append(
-                Violation(
-                    "unknown_id",
-                    1,
-                    f"{cand_id} -> {post_id}",
-                    f"unknown candidate or post in {cand_id} -> {post_id}",
-                    f"方案中的{cand_id} -> {post_id}不在名单中",
-                )
-            )
-            continue
-        placed.append((cands[cand_id], posts[post_id]))
+    violations += check_unknown_ids(instance, assignments)
+    violations += check_one_post(pairs)
+    violations += check_seats(instance, pairs)
+    for candidate, post in pairs:
+        for found in (
+            check_education(instance, candidate, post),
+            check_age(instance, candidate, post),
+            check_disciplinary(instance, candidate, post),
+            check_rank(candidate, post),
+            check_experience(candidate, post),
+            check_willing(instance, candidate, post),
+            check_own_unit(candidate, post),
+            check_forbidden(instance, candidate, post),
+            check_birthplace(candidate, post),
+        ):
+            if found is not None:
+                violations.append(found)
+    violations += check_local_ratio(instance, pairs)
+    violations += check_quotas(instance, pairs)
+    violations += check_must_place(instance, pairs)
 
-    # rule 1
-    for cand_id, times in Counter(c.id for c, _ in placed).items():
-        if times > 1:
-            violations.append(
-                Violation(
-                    "one_post",
-                    1,
-                    f"candidate {cand_id}",
-                    f"{cand_id} holds {times} posts",
-                    f"干部{_who(cands[cand_id])}被安排了{times}个岗位",
-                )
-            )
-    for post_id, taken in Counter(p.id for _, p in placed).items():
-        if taken > posts[post_id].seats:
-            violations.append(
-                Violation(
-                    "seats",
-                    1,
-                    f"post {post_id}",
-                    f"{post_id} has {taken} cadres for {posts[post_id].seats} seats",
-                    f"岗位{post_id}安排{taken}人，超过职数{posts[post_id].seats}",
-                )
-            )
-    # rules 2 and 3
-    for cand, post in placed:
-        violations.extend(_eligibility(instance, cand, post))
-    # rule 4
-    violations.extend(_local_ratio(instance, placed))
-    # rule 5
-    sent = Counter(cand.department for cand, _ in set(placed))
-    for dept in instance.departments:
-        count = sent[dept.id]
-        if count < dept.min_send:
-            violations.append(
-                Violation(
-                    "quota_min",
-                    5,
-                    f"department {dept.id}",
-                    f"{dept.id} sends {count}, at least {dept.min_send} required",
-                    f"单位{dept.id}选派{count}人，少于下限{dept.min_send}人",
-                )
-            )
-        if dept.max_send is not None and count > dept.max_send:
-            violations.append(
-                Violation(
-                    "quota_max",
-                    5,
-                    f"department {dept.id}",
-                    f"{dept.id} sends {count}, at most {dept.max_send} allowed",
-                    f"单位{dept.id}选派{count}人，超过上限{dept.max_send}人",
-                )
-            )
-    # rule 6
-    years = instance.rules.must_place_years
-    placed_ids = {cand.id for cand, _ in placed}
-    for cand in instance.candidates:
-        if years > 0 and cand.years_in_post >= years and cand.id not in placed_ids:
-            violations.append(
-                Violation(
-                    "must_place",
-                    6,
-                    f"candidate {cand.id}",
-                    f"{cand.id} has {cand.years_in_post} years in post and must be placed",
-                    f"干部{_who(cand)}任职{cand.years_in_post}年，必须安排",
-                )
-            )
+    coverage = 0
+    fit = Fraction(0)
+    fit_by_assignment: dict[tuple[str, str], FitTerms] = {}
+    for candidate, post in pairs:
+        terms = _fit(instance, candidate, post)
+        coverage += post.priority
+        fit += terms.total
+        fit_by_assignment[(candidate.id, post.id)] = terms
 
-    fit_by_assignment = {(c.id, p.id): _fit(instance, c, p) for c, p in placed}
     return CheckReport(
         violations=tuple(violations),
-        coverage=sum(p.priority for _, p in placed),
-        fit=sum((terms.total for terms in fit_by_assignment.values()), Fraction(0)),
+        coverage=coverage,
+        fit=fit,
         fit_by_assignment=fit_by_assignment,
     )

@@ -106,4 +106,4 @@ def pair_fit(enc: Encoded, cand_idcs: IntArray, post_idcs: IntArray) -> PairFit:
     total = (
         np.sum(list(terms.values()), axis=0, dtype=np.int64) if c.size else np.zeros(0, np.int64)
     )
-    return PairFit(scale=scale, terms=terms, total=total)
+    return PairFit(scale=scale, terms=terms, total=np.asarray(total, dtype=np.int64))

@@ -119,23 +119,23 @@ def write_plan(
 ) -> list[Path]:
     """Write the plan's files into ``out_dir`` atomically; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    writers: list[tuple[str, Callable[[Path], None]]] = [
-        (
-            f"{name}.csv",
-            lambda path, frame=frame: frame.to_csv(path, index=False, encoding="utf-8-sig"),
-        )
-        for name, frame in tables.items()
-    ]
+
+    def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel reads UTF-8
+
+        return write
+
+    def write_summary(path: Path) -> None:
+        path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    def write_workbook(path: Path) -> None:
+        _write_workbook(path, tables, summary)
+
+    writers = [(f"{name}.csv", csv_writer(frame)) for name, frame in tables.items()]
     if xlsx:
-        writers.append(("plan.xlsx", lambda path: _write_workbook(path, tables, summary)))
-    writers.append(
-        (
-            "summary.json",
-            lambda path: path.write_text(
-                json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            ),
-        )
-    )
+        writers.append(("plan.xlsx", write_workbook))
+    writers.append(("summary.json", write_summary))  # last: a complete summary marks a plan
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in writers:

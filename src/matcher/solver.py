@@ -76,7 +76,7 @@ class Result:
         """Relative distance to the proven bound, of the first objective level not closed."""
         if self.coverage_bound > self.coverage:
             return (self.coverage_bound - self.coverage) / max(self.coverage_bound, 1)
-        return float(abs(self.fit_bound - self.fit) / max(abs(self.fit_bound), 1))
+        return float(abs(self.fit_bound - self.fit) / max(abs(self.fit_bound), Fraction(1)))
 
     @property
     def has_plan(self) -> bool:
@@ -217,9 +217,17 @@ def solve(instance: Instance, params: SolveParams | None = None) -> Result:
         if relax.bound is not None:
             bound = math.floor(relax.bound)
             incumbent = _round(prepared, relax.values)
-            if incumbent is None:
-                incumbent = _restricted_plan(prepared, relax, params, bound, time_left() / 4)
-                times["restricted"] = time.perf_counter() - start - sum(times.values())
+            if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
+                return plan_result(incumbent, bound, "LP bound")
+            # a fractional LP: a rounded plan (if any) is usually far below the bound,
+            # which would fix few pairs; a short restricted search gets much closer
+            searched = _restricted_plan(prepared, relax, params, bound, time_left() / 4)
+            times["restricted"] = time.perf_counter() - start - sum(times.values())
+            incumbent = max(
+                (plan for plan in (incumbent, searched) if plan is not None),
+                key=lambda plan: int(np.dot(weights, plan)),
+                default=None,
+            )
         if incumbent is not None and bound is not None:
             value = int(np.dot(weights, incumbent))
             if value >= bound:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -79,7 +80,8 @@ def solve_relaxation(
     lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
     upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
     lp = mbh.ModelBuilderHelper()
-    lp.fill_model_from_sparse_data(
+    # the binding's stubs mistype these arrays; the call takes 1-D float64 arrays
+    cast(Any, lp).fill_model_from_sparse_data(
         np.zeros(num_pairs),
         np.ones(num_pairs),
         weights.astype(np.float64),
@@ -100,7 +102,7 @@ def solve_relaxation(
     duals = glop.dual_values()
     best: tuple[int, list[int]] | None = None
     for sign in (1.0, -1.0):  # whichever sign convention the solver used, both are valid
-        scaled, reduced = _lagrangian_bound(matrix, weights, lower, upper, sign * duals)
+        scaled, reduced = _lagrangian_bound(matrix, weights, lower, upper, np.multiply(sign, duals))
         if best is None or scaled < best[0]:
             best = (scaled, reduced)
     assert best is not None
