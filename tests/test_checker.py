@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from matcher.checker import RULE_FAMILY, CheckReport, FitTerms, check_plan, fit_terms
+from matcher.checker import CheckReport, FitTerms, check_plan, fit_terms
 from matcher.instance import (
     Affinity,
     Candidate,
@@ -100,30 +100,6 @@ def test_empty_plan_on_unconstrained_instance_is_valid() -> None:
     assert report.coverage == 0
     assert report.fit == 0
     assert report.fit_by_assignment == {}
-
-
-def test_rule_families_are_domain_numbers() -> None:
-    assert RULE_FAMILY == {
-        "one_post": 1,
-        "seats": 1,
-        "unknown_id": 1,
-        "education": 2,
-        "age": 2,
-        "disciplinary": 2,
-        "rank": 2,
-        "experience": 2,
-        "willing": 2,
-        "own_unit": 2,
-        "forbidden": 2,
-        "birthplace": 3,
-        "local_ratio": 4,
-        "quota_min": 5,
-        "quota_max": 5,
-        "must_place": 6,
-    }
-
-
-# --------------------------------------------------------------------------- rule 1
 
 
 def test_one_post_per_cadre() -> None:

@@ -20,18 +20,8 @@ from typing import Any
 import pandas as pd
 
 from matcher.checker import CheckReport
+from matcher.fit import FIT_TERMS as FIT_COLUMNS
 from matcher.instance import Instance
-
-FIT_COLUMNS = (
-    "score",
-    "development",
-    "reserve",
-    "party",
-    "dept_priority",
-    "category_match",
-    "preference",
-    "affinity",
-)
 
 
 def _number(value: Any) -> int | float:
