@@ -39,12 +39,12 @@ print(solver.status_name(status), int(solver.objective_value), int(solver.best_o
 """
 
 
-def timed_solve(folder: Path) -> tuple[str, float, dict[str, int]]:
+def timed_solve(folder: Path, workers: int = 2) -> tuple[str, float, dict[str, int]]:
     from matcher.reader import read_instance
     from matcher.solver import SolveParams, solve
 
     start = time.perf_counter()
-    result = solve(read_instance(folder), SolveParams(time_limit=120))
+    result = solve(read_instance(folder), SolveParams(time_limit=120, workers=workers))
     return (
         result.status + (f" ({result.proof})" if result.proof else ""),
         time.perf_counter() - start,
@@ -68,14 +68,17 @@ def main() -> None:
         f"city (shipped): {status}, median {statistics.median(times):.3f} s over {args.repeats},"
         f" {size}"
     )
-    print("| seed | status | seconds | eligible pairs | CP-SAT variables after fixing |")
-    print("|---|---|---|---|---|")
+    print(
+        "| seed | status | s, 2 workers | s, 1 worker | eligible pairs | CP-SAT vars after fixing |"
+    )
+    print("|---|---|---|---|---|---|")
     for seed in range(1, args.seeds + 1):
         with tempfile.TemporaryDirectory() as folder:
             write_instance(generate_tables(520, 110, seed), Path(folder))
             status, seconds, size = timed_solve(Path(folder))
+            one_worker = timed_solve(Path(folder), workers=1)[1]
         print(
-            f"| {seed} | {status} | {seconds:.2f} | {size['eligible_pairs']} |"
+            f"| {seed} | {status} | {seconds:.2f} | {one_worker:.2f} | {size['eligible_pairs']} |"
             f" {size.get('cpsat_variables', 0)} |"
         )
     textbook = subprocess.run(
