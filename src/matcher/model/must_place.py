@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from matcher.model.space import PairSpace, Row, RuleInstance, ones
+from matcher.model.space import PairSpace, Row, RuleInstance, labelled, ones
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -19,7 +19,7 @@ def rows(space: PairSpace) -> Iterator[Row]:
         rule = RuleInstance(
             6,
             "must place",
-            f"cadre {cand.id} ({cand.name})",
+            labelled("cadre", cand.id, cand.name),
             f"{cand.years_in_post} years in post (≥ {years}); {pairs.size} eligible posts",
         )
         yield Row(pairs, ones(pairs), 1, None, rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from matcher.model.space import PairSpace, Row, RuleInstance, group_by, ones
+from matcher.model.space import PairSpace, Row, RuleInstance, group_by, labelled, ones
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -21,5 +21,7 @@ def rows(space: PairSpace) -> Iterator[Row]:
         if lower is None and upper is None:
             continue
         detail = f"sends {dept.min_send}..{'∞' if dept.max_send is None else dept.max_send}"
-        rule = RuleInstance(5, "department quota", f"department {dept.id} ({dept.name})", detail)
+        rule = RuleInstance(
+            5, "department quota", labelled("department", dept.id, dept.name), detail
+        )
         yield Row(pairs, ones(pairs), lower, upper, rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from matcher.model.space import PairSpace, Row, RuleInstance, ones
+from matcher.model.space import PairSpace, Row, RuleInstance, labelled, ones
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -12,10 +12,12 @@ def rows(space: PairSpace) -> Iterator[Row]:
     instance = space.enc.instance
     for cand, pairs in zip(instance.candidates, space.cand2pairs, strict=True):
         if pairs.size > 1:
-            rule = RuleInstance(1, "one post", f"cadre {cand.id} ({cand.name})", "at most one post")
+            rule = RuleInstance(
+                1, "one post", labelled("cadre", cand.id, cand.name), "at most one post"
+            )
             yield Row(pairs, ones(pairs), None, 1, rule, at_most_one=True)
     for post, pairs in zip(instance.posts, space.post2pairs, strict=True):
         if pairs.size <= post.seats:
             continue  # cannot overflow: no row needed
-        rule = RuleInstance(1, "seats", f"post {post.id} ({post.name})", f"{post.seats} seats")
+        rule = RuleInstance(1, "seats", labelled("post", post.id, post.name), f"{post.seats} seats")
         yield Row(pairs, ones(pairs), None, post.seats, rule, at_most_one=post.seats == 1)

@@ -78,5 +78,10 @@ class PairSpace:
         return int(self.cand_idcs.size)
 
 
+def labelled(what: str, id: str, name: str) -> str:
+    """``"cadre C1 (张伟)"``, or ``"cadre C1"`` when the row has no name."""
+    return f"{what} {id} ({name})" if name and name != id else f"{what} {id}"
+
+
 def ones(pairs: IntArray) -> IntArray:
     return np.ones(pairs.size, dtype=np.int64)
