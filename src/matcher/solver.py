@@ -209,7 +209,14 @@ def solve(instance: Instance, params: SolveParams | None = None) -> Result:
     incumbent: IntArray | None = None
     fixed = None
     if params.use_lp:
-        relax = solve_relaxation(prepared.rows, weights, time_left())
+        relax = solve_relaxation(
+            prepared.rows,
+            weights,
+            time_left(),
+            cand_idcs=prepared.space.cand_idcs,
+            post_idcs=prepared.space.post_idcs,
+        )
+        size["lp_columns"] = relax.columns
         times["lp"] = relax.runtime
         if relax.status == "infeasible":
             conflicts = diagnose(prepared, params, time_left())
