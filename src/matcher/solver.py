@@ -27,11 +27,13 @@ from matcher.fit import PairFit, pair_fit
 from matcher.instance import Instance
 from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat
 from matcher.model import objective as objective_module
-from matcher.model.relaxation import Relaxation, solve_relaxation
+from matcher.model.relaxation import Relaxation, solve_relaxation, top_per_group
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 RESTRICTED_PAIRS_PER_PLACEMENT = 20
 """Size of the restricted search for a first plan, per cadre the LP places."""
+NEIGHBOURHOOD_PAIRS = 20
+"""Around the LP's fractional part: the best pairs (by reduced cost) of each cadre and post."""
 RESTRICTED_WORK_LIMIT = 10.0
 """Deterministic time for that search: it only needs a good plan, not a proof."""
 RESTRICTED_GAP = 2
@@ -270,18 +272,66 @@ def solve(instance: Instance, params: SolveParams | None = None) -> Result:
 def _restricted_plan(
     prepared: Prepared, relax: Relaxation, params: SolveParams, bound: int, time_limit: float
 ) -> IntArray | None:
-    """A good plan from the pairs the LP likes best (its support and smallest reduced costs).
+    """A good plan near the LP optimum, for reduced-cost fixing to measure against.
 
-    When the LP optimum is fractional there is no plan to fix pairs against. A
-    CP-SAT search over a few thousand promising pairs finds one quickly; any plan
-    it finds is valid for the full problem, and its value then fixes the rest.
+    When the LP optimum is fractional there is no plan to fix pairs against.
+    First the LP's integral part is kept and only the neighbourhood of its
+    fractional part (those cadres and posts, and the rows rounding breaks) is
+    searched; failing that, the pairs with the best reduced costs overall. Any
+    plan found is valid for the full problem.
     """
-    reduced = np.array(relax.reduced_costs, dtype=np.float64)
+    for fixed in (_neighbourhood(prepared, relax), _best_reduced(relax)):
+        plan = _search(prepared, relax, params, bound, fixed, time_limit)
+        if plan is not None:
+            return plan
+    return None
+
+
+def _neighbourhood(prepared: Prepared, relax: Relaxation) -> np.ndarray:
+    """Fix the LP's integral part; free the best pairs around its fractional part."""
+    space, values = prepared.space, relax.values
+    fractional = (values > 1e-6) & (values < 1 - 1e-6)
+    rounded = (values > 0.5).astype(np.int64)
+    cands = np.zeros(prepared.enc.instance.num_candidates, dtype=bool)
+    posts = np.zeros(prepared.enc.instance.num_posts, dtype=bool)
+    cands[space.cand_idcs[fractional]] = True
+    posts[space.post_idcs[fractional]] = True
+    for row in prepared.rows:
+        if not row.holds(rounded):  # the assignments the LP makes in a row rounding breaks
+            used = row.pairs[values[row.pairs] > 1e-6]
+            cands[space.cand_idcs[used]] = True
+            posts[space.post_idcs[used]] = True
+    near = cands[space.cand_idcs] | posts[space.post_idcs]
+    reduced = np.where(near, relax.reduced_costs.astype(np.float64), -np.inf)
+    free = near & (
+        top_per_group(space.cand_idcs, reduced, NEIGHBOURHOOD_PAIRS)
+        | top_per_group(space.post_idcs, reduced, NEIGHBOURHOOD_PAIRS)
+        | (values > 1e-6)
+    )
+    fixed = np.where(rounded.astype(bool), 1, 0).astype(np.int8)
+    fixed[free] = -1
+    return fixed
+
+
+def _best_reduced(relax: Relaxation) -> np.ndarray:
+    """Free the LP's support and the pairs with the best reduced costs overall."""
+    reduced = relax.reduced_costs.astype(np.float64)
     placed = int(np.count_nonzero(relax.values > 1e-9))
     keep_count = min(reduced.size, RESTRICTED_PAIRS_PER_PLACEMENT * max(placed, 1))
     threshold = np.sort(reduced)[::-1][keep_count - 1] if keep_count else np.inf
     keep = (reduced >= threshold) | (relax.values > 1e-9)
-    fixed = np.where(keep, -1, 0).astype(np.int8)
+    return np.where(keep, -1, 0).astype(np.int8)
+
+
+def _search(
+    prepared: Prepared,
+    relax: Relaxation,
+    params: SolveParams,
+    bound: int,
+    fixed: np.ndarray,
+    time_limit: float,
+) -> IntArray | None:
+    """A short, deterministic CP-SAT search over the pairs ``fixed`` leaves free."""
     weights = prepared.objective.weights
     built = cpsat.build(prepared.space.num_pairs, prepared.rows, weights, fixed=fixed,
                         upper_bound=bound)  # fmt: skip

@@ -20,6 +20,7 @@ weaken the bound but never make it wrong.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -35,10 +36,13 @@ from matcher.model.space import Row
 FloatArray = npt.NDArray[np.float64]
 DUAL_SCALE_BITS = 20
 DUAL_SCALE = 1 << DUAL_SCALE_BITS
-START_COLUMNS = 8
-"""Pairs per cadre and per post in the first restricted LP (by objective weight)."""
-ADD_PER_ROUND = 4
-"""At most this many improving pairs per cadre join the LP each round."""
+START_PER_CADRE = 4
+START_PER_POST = 40
+"""Pairs per cadre and per post (times its seats) in the first restricted LP, by weight."""
+FORCING_COLUMNS = 20
+"""Columns per unit of a row's lower side (best by weight) in the first restricted LP."""
+ADD_PER_POST = 10
+"""At most this many improving pairs per post join the LP each round."""
 MAX_ROUNDS = 50
 
 
@@ -87,7 +91,7 @@ def constraint_matrix(rows: list[Row], num_pairs: int) -> sp.csr_matrix:
     )
 
 
-def _top_per_group(
+def top_per_group(
     groups: npt.NDArray[np.int64], score: FloatArray, k: int
 ) -> npt.NDArray[np.bool_]:
     """Mask of the ``k`` highest-``score`` pairs within each group."""
@@ -147,13 +151,15 @@ def solve_relaxation(
     if cand_idcs is None or post_idcs is None:
         in_lp = np.ones(num_pairs, dtype=bool)
     else:
-        in_lp = _top_per_group(cand_idcs, score, START_COLUMNS)
-        in_lp |= _top_per_group(post_idcs, score, START_COLUMNS)
+        in_lp = top_per_group(cand_idcs, score, START_PER_CADRE)
+        in_lp |= top_per_group(post_idcs, score, START_PER_POST)
         # rows with a lower side (must place, min send, teams short of locals) need
-        # their columns from the start, or the first LP may be infeasible
-        forcing = np.flatnonzero(lower > 0)
-        for row in forcing.tolist():
-            in_lp[rows[row].pairs[rows[row].coeffs > 0]] = True
+        # some of their columns from the start, or the first LP may be infeasible
+        for row in np.flatnonzero(lower > 0).tolist():
+            helping = rows[row].pairs[rows[row].coeffs > 0]
+            wanted = FORCING_COLUMNS * int(lower[row])
+            best = np.argsort(-score[helping], kind="stable")[:wanted]
+            in_lp[helping[best]] = True
 
     def failed(status: str) -> Relaxation:
         return Relaxation(status, np.zeros(num_pairs), None, np.zeros(num_pairs, np.int64),
@@ -177,9 +183,11 @@ def solve_relaxation(
         improving = (priced > 1e-7) & ~in_lp
         if not improving.any() or round_ == MAX_ROUNDS or active.size == num_pairs:
             break
-        if cand_idcs is not None:
-            improving &= _top_per_group(cand_idcs, np.where(improving, priced, -np.inf),
-                                        ADD_PER_ROUND)  # fmt: skip
+        if post_idcs is not None:
+            improving &= top_per_group(post_idcs, np.where(improving, priced, -np.inf),
+                                        ADD_PER_POST)  # fmt: skip
+        if os.environ.get("MATCHER_DEBUG"):
+            print("round", round_, active.size, int(improving.sum()), time.perf_counter() - start)
         in_lp |= improving
     values = np.zeros(num_pairs)
     values[active] = np.clip(glop.variable_values(), 0.0, 1.0)
