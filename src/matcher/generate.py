@@ -297,6 +297,9 @@ def _teams(
     incumbents = rng.integers(7, 12, size=counties.size)
     needed = -(-incumbents // 3)  # locals for exactly one third
     state = rng.choice(3, size=counties.size, p=(0.75, 0.15, 0.10))  # above, exactly, one short
+    ordinary_grassroots = (posts["kind"] == "grassroots") & (posts["sensitive"] == "false")
+    has_room = np.isin(counties, posts["region"][ordinary_grassroots].to_numpy())
+    state = np.where((state == 2) & ~has_room, 1, state)  # only short where it can be repaired
     locals_ = np.minimum(
         incumbents,
         needed + np.array((2, 0, -1))[state] + (state == 0) * rng.integers(0, 2, counties.size),
