@@ -194,3 +194,13 @@ def test_no_cell_value_makes_it_crash(
     result = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "plan")])
     assert result.exit_code in (0, 2, 3), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+def test_generate_writes_a_solvable_instance(tmp_path: Path) -> None:
+    folder = tmp_path / "gen"
+    code, text = run("generate", "custom", str(folder), "--candidates", "60", "--posts", "15")
+    assert code == 0 and "60 candidates" in text
+    assert run("solve", str(folder), "--out", str(tmp_path / "plan"))[0] == 0
+    code, text = run("generate", "city", str(folder))
+    assert code == 2 and "not empty" in text
+    assert run("generate", "custom", str(tmp_path / "x"))[0] == 2

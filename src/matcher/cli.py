@@ -212,6 +212,32 @@ def solve_command(
         )
 
 
+@main.command()
+@click.argument(
+    "tier", type=click.Choice(["tiny-random", "city", "province", "national", "custom"])
+)
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--seed", type=click.IntRange(min=0), default=2026, show_default=True)
+@click.option("--candidates", type=click.IntRange(min=1), help="Pool size (custom tier).")
+@click.option("--posts", type=click.IntRange(min=1), help="Number of posts (custom tier).")
+def generate(tier: str, folder: Path, seed: int, candidates: int | None, posts: int | None) -> None:
+    """Write a synthetic instance (format v1) of a size TIER, or a custom size, into FOLDER."""
+    from matcher.generate import DEFAULT_RULES_TOML, TIERS, generate_tables, write_instance
+
+    if tier == "custom":
+        if candidates is None or posts is None:
+            _fail("The custom tier needs --candidates and --posts.", EXIT_INPUT)
+        size = (candidates, posts)
+    else:
+        default = TIERS[tier]
+        size = (candidates or default[0], posts or default[1])
+    if folder.exists() and any(folder.iterdir()):
+        _fail(f"{folder} is not empty; choose a new folder.", EXIT_INPUT)
+    tables = generate_tables(*size, seed)  # type: ignore[arg-type]
+    write_instance(tables, folder, DEFAULT_RULES_TOML)
+    click.echo(f"{folder}: {size[0]} candidates, {size[1]} posts, seed {seed}")
+
+
 def read_plan(plan_dir: Path) -> list[tuple[str, str]]:
     """The (candidate_id, post_id) pairs of ``plan_dir/assignments.csv``."""
     path = plan_dir / "assignments.csv" if plan_dir.is_dir() else plan_dir

@@ -73,6 +73,8 @@ UNITS = [  # (sending unit, category)  — 36 units as in seed 000
 ]  # fmt: skip
 PETITION_CATEGORIES = ("construction", "health", "education", "civil_affairs", "labour",
                        "environment", "discipline", "court", "npc", "cppcc")  # fmt: skip
+MIN_POOL_FOR_QUOTA = 6
+"""A department gets min_send 1 only with at least this many cadres in the pool."""
 KINDS = ("grassroots", "petition", "key_project", "external", "upward")
 KIND_SHARE = (0.55, 0.08, 0.15, 0.11, 0.11)
 EXTERNAL = ["浙江省杭州市", "江苏省苏州市", "广东省深圳市", "上海市浦东新区", "福建省厦门市"]
@@ -111,6 +113,10 @@ def generate_tables(
     departments = _departments(rng, num_departments or max(36, num_candidates // 15), counties)
     posts = _posts(rng, num_posts, counties, departments)
     candidates = _candidates(rng, num_candidates, counties, departments, posts)
+    # a unit with only a handful of cadres cannot be held to sending one
+    pool = candidates["department"].value_counts()
+    small = departments["id"].map(pool).fillna(0).to_numpy() < MIN_POOL_FOR_QUOTA
+    departments.loc[small, "min_send"] = 0
     teams = _teams(rng, counties, candidates, posts)
     affinities = _affinities(rng, candidates, posts)
     return {

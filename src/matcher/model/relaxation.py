@@ -181,8 +181,9 @@ def solve_relaxation(
             sign = _dual_sign(lp, active, duals, glop.reduced_costs())
         priced = weights - lp.matrix_t @ (sign * duals)
         improving = (priced > 1e-7) & ~in_lp
-        if not improving.any() or round_ == MAX_ROUNDS or active.size == num_pairs:
-            break
+        out_of_time = time.perf_counter() - start > time_limit / 2
+        if not improving.any() or round_ == MAX_ROUNDS or active.size == num_pairs or out_of_time:
+            break  # the bound below holds for any duals, converged or not
         if post_idcs is not None:
             improving &= top_per_group(post_idcs, np.where(improving, priced, -np.inf),
                                         ADD_PER_POST)  # fmt: skip
