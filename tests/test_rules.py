@@ -289,3 +289,46 @@ def test_decimal_weights_are_exact() -> None:
         rules=Rules(weights=Weights(party=Fraction(5, 2))),
     )
     assert plan_of(inst)[3] == Fraction(185, 2)
+
+
+# --- diagnosis -----------------------------------------------------------------------------
+
+
+def conflict_subjects(instance: Instance) -> set[str]:
+    result = solve(instance, SolveParams(time_limit=20))
+    assert result.status == INFEASIBLE
+    return {c.subject for c in result.conflicts}
+
+
+def test_diagnosis_names_exactly_the_rules_in_conflict() -> None:
+    # Three must-place cadres, one post with two seats; around them rules that can
+    # all hold (a quota, a comfortable team, another post). The minimal conflict is
+    # the post's seats and the three must-place cadres, and nothing else.
+    inst = Instance(
+        candidates=(
+            *(cadre(c, years_in_post=12, rank=Rank.GENERAL, age=30) for c in "ABC"),
+            cadre("D"),
+        ),
+        posts=(post("P", seats=2), post("Q", ranks=(Rank.SECTION,))),
+        departments=(Department(id="D1", max_send=5),),
+        teams=(Team(id="T", region="乙县", incumbents=6, incumbent_locals=4),),
+    )
+    assert conflict_subjects(inst) == {
+        "post P (岗位P)",
+        "cadre A (干部A)",
+        "cadre B (干部B)",
+        "cadre C (干部C)",
+    }
+
+
+def test_diagnosis_of_a_short_team_names_only_that_team() -> None:
+    inst = Instance(
+        candidates=(cadre("A"), cadre("B")),
+        posts=(post("P", team="T"), post("Q")),
+        teams=(
+            Team(id="T", region="乙县", incumbents=3, incumbent_locals=0),
+            Team(id="U", region="甲县", incumbents=3, incumbent_locals=3),
+        ),
+        departments=(Department(id="D1", min_send=1),),
+    )
+    assert conflict_subjects(inst) == {"team T (乙县)"}

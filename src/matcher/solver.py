@@ -350,12 +350,36 @@ def _search(
 def diagnose(
     prepared: Prepared, params: SolveParams, time_limit: float
 ) -> tuple[RuleInstance, ...] | None:
-    """Rule instances that cannot all hold together; None if the rules can all hold."""
+    """A minimal set of rule instances that cannot all hold; None if the rules can all hold.
+
+    Every row gets an assumption literal. CP-SAT returns a core (a set of rows
+    that cannot hold together); each row is then dropped in turn and kept out
+    if the rest still cannot hold, so that every row named is needed for the
+    conflict: the planner sees the conflict, not the rules around it.
+    """
+    start = time.perf_counter()
     built = cpsat.build(prepared.space.num_pairs, prepared.rows, diagnose=True)
-    built.model.add_assumptions(built.guard_literals)
-    solver = _cp_solver(params, time_limit, workers=1)
-    status = solver.solve(built.model)
-    if status != cp_model.INFEASIBLE:
+    literal_of = {literal.index: literal for literal in built.guard_literals}
+
+    def infeasible(assumed: list[int]) -> list[int] | None:
+        """A core within ``assumed`` if those rows cannot hold together, else None."""
+        built.model.clear_assumptions()
+        built.model.add_assumptions([literal_of[index] for index in assumed])
+        left = time_limit - (time.perf_counter() - start)
+        solver = _cp_solver(params, max(left, 0.01), workers=1)
+        status = solver.solve(built.model)
+        if status != cp_model.INFEASIBLE:
+            return None
+        return list(solver.sufficient_assumptions_for_infeasibility())
+
+    core = infeasible([literal.index for literal in built.guard_literals])
+    if core is None:
         return None
-    core = solver.sufficient_assumptions_for_infeasibility()
+    position = 0
+    while position < len(core) and time.perf_counter() - start < time_limit:
+        smaller = infeasible(core[:position] + core[position + 1 :])
+        if smaller is None:
+            position += 1  # needed: keep it
+        else:
+            core = [literal for literal in core if literal in set(smaller)]
     return tuple(built.guards[literal] for literal in core if literal in built.guards)
