@@ -32,6 +32,9 @@ from matcher.model.relaxation import Relaxation, solve_relaxation, top_per_group
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 RESTRICTED_PAIRS_PER_PLACEMENT = 20
 """Size of the restricted search for a first plan, per cadre the LP places."""
+BUILD_SECONDS_PER_PAIR = 2e-5
+"""Measured cost of building the CP-SAT model in Python (about 12 s per million pairs,
+with margin); a search that cannot even be built in the time left is skipped."""
 NEIGHBOURHOOD_PAIRS = 20
 """Around the LP's fractional part: the best pairs (by reduced cost) of each cadre and post."""
 RESTRICTED_WORK_LIMIT = 10.0
@@ -245,6 +248,14 @@ def solve(instance: Instance, params: SolveParams | None = None) -> Result:
             fixed = relax.fixings(value)
             size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
 
+    free_pairs = num_pairs if fixed is None else int(np.count_nonzero(fixed < 0))
+    if (
+        incumbent is not None
+        and bound is not None
+        and time_left() < BUILD_SECONDS_PER_PAIR * free_pairs
+    ):
+        # not even time to build the model: the plan in hand, with its proven bound
+        return plan_result(incumbent, bound, "")
     built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed, upper_bound=bound)
     size["cpsat_variables"] = len(built.x)
     if incumbent is not None:
