@@ -17,16 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from matcher import __version__
+from matcher.alternates import find_alternates
 from matcher.checker import CheckReport, check_plan
 from matcher.instance import Instance
-from matcher.output import assignments_table, unassigned_table, write_plan
+from matcher.output import alternates_table, assignments_table, unassigned_table, write_plan
 from matcher.reader import InputError, InputIssue, read_instance
-from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, solve
+from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -169,7 +171,8 @@ def solve_command(
     for warning in data.warnings:
         click.echo(f"warning: {warning}", err=True)
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
-    result = solve(data, params)
+    prepared = prepare(data)
+    result = solve(data, params, prepared)
     if result.status == INFEASIBLE:
         lines = ["The hard rules cannot all hold for this instance. Rules in conflict:"]
         lines += [
@@ -191,14 +194,19 @@ def solve_command(
                 f" checker coverage {report.coverage} fit {report.fit}"
             )
         _fail("\n".join(lines), EXIT_CHECK_FAILED)
-    from matcher.solver import prepare  # eligibility counts for unassigned.csv
-
-    prepared = prepare(data)
     eligible_posts = Counter(data.candidates[c].id for c in prepared.space.cand_idcs.tolist())
     eligible_cadres = Counter(data.posts[p].id for p in prepared.space.post_idcs.tolist())
+    pair_of = {
+        (c, p): k
+        for k, (c, p) in enumerate(
+            zip(prepared.space.cand_idcs.tolist(), prepared.space.post_idcs.tolist(), strict=True)
+        )
+    }
+    plan_pairs = np.array([pair_of[pair] for pair in result.assignments], dtype=np.int64)
     tables = {
         "assignments": assignments_table(data, plan, report),
         "unassigned": unassigned_table(data, plan, eligible_posts, eligible_cadres),
+        "alternates": alternates_table(data, find_alternates(prepared, plan_pairs)),
     }
     summary = _summary(data, result, report, instance, params)
     try:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from matcher.alternates import Alternate
 from matcher.checker import CheckReport
 from matcher.fit import FIT_TERMS as FIT_COLUMNS
 from matcher.instance import Instance
@@ -98,6 +99,29 @@ def unassigned_table(
                 }
             )
     return pd.DataFrame(rows, columns=["type", "id", "name", "unit", "empty_seats", "eligible"])
+
+
+def alternates_table(instance: Instance, alternates: list[Alternate]) -> pd.DataFrame:
+    """The shortlist: for each filled seat, the next cadres who could take it, cheapest first."""
+    cands = {c.id: c for c in instance.candidates}
+    posts = {p.id: p for p in instance.posts}
+    rows = [
+        {
+            "post_id": alt.post_id,
+            "post_name": posts[alt.post_id].name,
+            "candidate_id": alt.holder_id,
+            "candidate_name": cands[alt.holder_id].name,
+            "rank": alt.rank,
+            "alternate_id": alt.alternate_id,
+            "alternate_name": cands[alt.alternate_id].name,
+            "alternate_fit": _number(alt.alternate_fit),
+            "fit_cost": _number(alt.fit_cost),
+        }
+        for alt in alternates
+    ]
+    columns = ["post_id", "post_name", "candidate_id", "candidate_name", "rank", "alternate_id",
+               "alternate_name", "alternate_fit", "fit_cost"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
 
 
 def write_plan(

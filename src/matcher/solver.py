@@ -149,11 +149,16 @@ def _round(prepared: Prepared, values: np.ndarray) -> IntArray | None:
     return None
 
 
-def solve(instance: Instance, params: SolveParams | None = None) -> Result:
-    """Solve ``instance`` to the lexicographic optimum within ``params.time_limit`` seconds."""
+def solve(
+    instance: Instance, params: SolveParams | None = None, prepared: Prepared | None = None
+) -> Result:
+    """Solve ``instance`` to the lexicographic optimum within ``params.time_limit`` seconds.
+
+    ``prepared`` (from ``prepare(instance)``) saves recomputing it when the caller has it.
+    """
     params = params or SolveParams()
     start = time.perf_counter()
-    prepared = prepare(instance)
+    prepared = prepared or prepare(instance)
     objective = prepared.objective
     weights = objective.weights
     num_pairs = prepared.space.num_pairs

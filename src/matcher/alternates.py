@@ -1,0 +1,95 @@
+"""Alternates: for each filled seat, the next cadres who could take it (the 1:2 shortlist).
+
+An alternate is a cadre the plan leaves at home who could take the seat
+instead of its holder with every hard rule still holding: the holder goes
+home, the alternate comes in, and every row (seats, quotas, team ratios,
+must-place) is re-evaluated exactly on the two pairs that change. Alternates
+are ranked by what the swap costs in fit; the shortlist is then confirmed by
+the independent checker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from matcher.checker import check_plan
+from matcher.encoding import IntArray
+from matcher.model.relaxation import constraint_matrix
+from matcher.solver import Prepared
+
+SHORTLIST = 2
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """Cadre ``alternate_id`` could take ``holder_id``'s seat on ``post_id`` at ``fit_cost``."""
+
+    post_id: str
+    holder_id: str
+    rank: int
+    alternate_id: str
+    alternate_fit: Fraction
+    fit_cost: Fraction
+    """Holder's fit minus the alternate's: what the plan would lose by the swap."""
+
+
+def find_alternates(
+    prepared: Prepared, plan_pairs: IntArray, shortlist: int = SHORTLIST
+) -> list[Alternate]:
+    """Up to ``shortlist`` checked alternates for every assignment (pair index) in the plan."""
+    space, rows = prepared.space, prepared.rows
+    instance = prepared.enc.instance
+    num_pairs = space.num_pairs
+    values = np.zeros(num_pairs, dtype=np.int64)
+    values[plan_pairs] = 1
+    matrix = constraint_matrix(rows, num_pairs)
+    activity = matrix @ values
+    lower = np.array([r.lower if r.lower is not None else -(1 << 62) for r in rows], np.int64)
+    upper = np.array([r.upper if r.upper is not None else 1 << 62 for r in rows], np.int64)
+    columns = matrix.tocsc()
+    placed = np.zeros(instance.num_candidates, dtype=bool)
+    placed[space.cand_idcs[plan_pairs]] = True
+    plan_ids = [
+        (instance.candidates[space.cand_idcs[k]].id, instance.posts[space.post_idcs[k]].id)
+        for k in plan_pairs.tolist()
+    ]
+    fit = prepared.fit.total
+    found: list[Alternate] = []
+    for position, k in enumerate(plan_pairs.tolist()):
+        out_rows = columns.indices[columns.indptr[k] : columns.indptr[k + 1]]
+        out_coeffs = columns.data[columns.indptr[k] : columns.indptr[k + 1]]
+        others = space.post2pairs[space.post_idcs[k]]
+        others = others[~placed[space.cand_idcs[others]]]
+        others = others[np.argsort(-fit[others], kind="stable")]  # best fit first
+        taken = 0
+        for other in others.tolist():
+            in_rows = columns.indices[columns.indptr[other] : columns.indptr[other + 1]]
+            in_coeffs = columns.data[columns.indptr[other] : columns.indptr[other + 1]]
+            touched = np.union1d(out_rows, in_rows)
+            new = activity[touched].copy()
+            new[np.searchsorted(touched, out_rows)] -= out_coeffs
+            new[np.searchsorted(touched, in_rows)] += in_coeffs
+            if np.any(new < lower[touched]) or np.any(new > upper[touched]):
+                continue
+            holder, post_id = plan_ids[position]
+            alternate = instance.candidates[space.cand_idcs[other]].id
+            swapped = plan_ids[:position] + [(alternate, post_id)] + plan_ids[position + 1 :]
+            if not check_plan(instance, swapped).ok:  # the independent word on every swap
+                continue
+            taken += 1
+            found.append(
+                Alternate(
+                    post_id=post_id,
+                    holder_id=holder,
+                    rank=taken,
+                    alternate_id=alternate,
+                    alternate_fit=prepared.fit.value(int(fit[other])),
+                    fit_cost=prepared.fit.value(int(fit[k] - fit[other])),
+                )
+            )
+            if taken == shortlist:
+                break
+    return found
