@@ -29,6 +29,7 @@ from matcher.instance import Instance
 from matcher.output import alternates_table, assignments_table, unassigned_table, write_plan
 from matcher.reader import InputError, InputIssue, read_instance
 from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
+from matcher.supply import shortfalls
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -163,8 +164,22 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with the same tables.")
 @click.option("--log", is_flag=True, help="Show the CP-SAT search log.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of warnings and rule violations.",
+)
 def solve_command(
-    instance: Path, out: Path, time_limit: float, seed: int, workers: int, xlsx: bool, log: bool
+    instance: Path,
+    out: Path,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    xlsx: bool,
+    log: bool,
+    lang: str,
 ) -> None:
     """Solve INSTANCE (a folder of CSV files or an .xlsx workbook) and write the plan to --out."""
     data = _load(instance)
@@ -172,6 +187,8 @@ def solve_command(
         click.echo(f"warning: {warning}", err=True)
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers, log=log)
     prepared = prepare(data)
+    for shortfall in shortfalls(prepared):
+        click.echo(("提示：" if lang == "zh" else "warning: ") + shortfall.message(lang), err=True)
     result = solve(data, params, prepared)
     if result.status == INFEASIBLE:
         lines = ["The hard rules cannot all hold for this instance. Rules in conflict:"]
