@@ -71,6 +71,8 @@ def test_check_catches_a_tampered_plan(instance: Path, tmp_path: Path) -> None:
     code, text = run("check", str(instance), str(out))
     assert code == 1
     assert "age" in text and "C3" in text
+    code, text = run("check", str(instance), str(out), "--lang", "zh")
+    assert code == 1 and "年龄" in text and "李强" in text
 
 
 def test_bad_input_exits_2_naming_file_row_and_column(tmp_path: Path) -> None:

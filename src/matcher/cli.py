@@ -191,7 +191,12 @@ def solve_command(
         click.echo(("提示：" if lang == "zh" else "warning: ") + shortfall.message(lang), err=True)
     result = solve(data, params, prepared)
     if result.status == INFEASIBLE:
-        lines = ["The hard rules cannot all hold for this instance. Rules in conflict:"]
+        lines = [
+            "硬性规则无法同时满足，相互冲突的规则如下（去掉其中任一条，其余即可满足）："
+            if lang == "zh"
+            else "The hard rules cannot all hold for this instance. Rules in conflict"
+            " (drop any one and the rest can hold):"
+        ]
         lines += [
             f"  rule {c.rule} ({c.family}): {c.subject}: {c.detail}" for c in result.conflicts
         ]
@@ -297,7 +302,8 @@ def read_plan(plan_dir: Path) -> list[tuple[str, str]]:
 @main.command()
 @click.argument("instance", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
-def check(instance: Path, plan_dir: Path) -> None:
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def check(instance: Path, plan_dir: Path, lang: str) -> None:
     """Re-verify every hard rule of the plan in PLAN_DIR against INSTANCE, independently."""
     data = _load(instance)
     try:
@@ -306,10 +312,8 @@ def check(instance: Path, plan_dir: Path) -> None:
         _fail(str(error), EXIT_INPUT)
     report = check_plan(data, plan)
     for violation in report.violations:
-        click.echo(
-            f"rule {violation.family} ({violation.rule}) {violation.subject}:"
-            f" {violation.message_zh} / {violation.message_en}"
-        )
+        text = violation.message_zh if lang == "zh" else violation.message_en
+        click.echo(f"rule {violation.family} ({violation.rule}) {violation.subject}: {text}")
     click.echo(
         f"{len(plan)} assignments, coverage {report.coverage}, fit {_exact(report.fit)}:"
         f" {'no violation' if report.ok else f'{len(report.violations)} violation(s)'}"
