@@ -17,7 +17,7 @@ import numpy as np
 
 from matcher.checker import check_plan
 from matcher.encoding import IntArray
-from matcher.model.relaxation import constraint_matrix
+from matcher.planview import PlanView
 from matcher.solver import Prepared
 
 SHORTLIST = 2
@@ -40,18 +40,9 @@ def find_alternates(
     prepared: Prepared, plan_pairs: IntArray, shortlist: int = SHORTLIST
 ) -> list[Alternate]:
     """Up to ``shortlist`` checked alternates for every assignment (pair index) in the plan."""
-    space, rows = prepared.space, prepared.rows
+    view = PlanView(prepared, plan_pairs)
+    space = prepared.space
     instance = prepared.enc.instance
-    num_pairs = space.num_pairs
-    values = np.zeros(num_pairs, dtype=np.int64)
-    values[plan_pairs] = 1
-    matrix = constraint_matrix(rows, num_pairs)
-    activity = matrix @ values
-    lower = np.array([r.lower if r.lower is not None else -(1 << 62) for r in rows], np.int64)
-    upper = np.array([r.upper if r.upper is not None else 1 << 62 for r in rows], np.int64)
-    columns = matrix.tocsc()
-    placed = np.zeros(instance.num_candidates, dtype=bool)
-    placed[space.cand_idcs[plan_pairs]] = True
     plan_ids = [
         (instance.candidates[space.cand_idcs[k]].id, instance.posts[space.post_idcs[k]].id)
         for k in plan_pairs.tolist()
@@ -59,20 +50,12 @@ def find_alternates(
     fit = prepared.fit.total
     found: list[Alternate] = []
     for position, k in enumerate(plan_pairs.tolist()):
-        out_rows = columns.indices[columns.indptr[k] : columns.indptr[k + 1]]
-        out_coeffs = columns.data[columns.indptr[k] : columns.indptr[k + 1]]
         others = space.post2pairs[space.post_idcs[k]]
-        others = others[~placed[space.cand_idcs[others]]]
+        others = others[view.placed_at[space.cand_idcs[others]] < 0]  # cadres left at home
         others = others[np.argsort(-fit[others], kind="stable")]  # best fit first
         taken = 0
         for other in others.tolist():
-            in_rows = columns.indices[columns.indptr[other] : columns.indptr[other + 1]]
-            in_coeffs = columns.data[columns.indptr[other] : columns.indptr[other + 1]]
-            touched = np.union1d(out_rows, in_rows)
-            new = activity[touched].copy()
-            new[np.searchsorted(touched, out_rows)] -= out_coeffs
-            new[np.searchsorted(touched, in_rows)] += in_coeffs
-            if np.any(new < lower[touched]) or np.any(new > upper[touched]):
+            if view.broken_rows([k], [other]):
                 continue
             holder, post_id = plan_ids[position]
             alternate = instance.candidates[space.cand_idcs[other]].id

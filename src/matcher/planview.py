@@ -1,0 +1,74 @@
+"""A plan seen through the model's rows: what a change of one or two assignments would break.
+
+Alternates and explanations both ask "what if this cadre took that seat
+instead?". Re-solving is not needed: the rows touched by the pairs that change
+are re-evaluated exactly, and the rows that would fail are returned by name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.encoding import IntArray
+from matcher.model.relaxation import constraint_matrix
+from matcher.model.space import Row
+from matcher.solver import Prepared
+
+
+class PlanView:
+    """A plan (pair indices) with each row's activity, for exact what-if checks."""
+
+    def __init__(self, prepared: Prepared, plan_pairs: IntArray) -> None:
+        self.prepared = prepared
+        space = prepared.space
+        self.plan_pairs = plan_pairs
+        self.values = np.zeros(space.num_pairs, dtype=np.int64)
+        self.values[plan_pairs] = 1
+        matrix = constraint_matrix(prepared.rows, space.num_pairs)
+        self.activity = matrix @ self.values
+        self.columns = matrix.tocsc()
+        self.placed_at = np.full(prepared.enc.instance.num_candidates, -1, dtype=np.int64)
+        self.placed_at[space.cand_idcs[plan_pairs]] = plan_pairs
+        self.holders = {int(p): [] for p in range(prepared.enc.instance.num_posts)}
+        for k in plan_pairs.tolist():
+            self.holders[int(space.post_idcs[k])].append(k)
+
+    @classmethod
+    def from_assignments(cls, prepared: Prepared, assignments: list[tuple[int, int]]) -> PlanView:
+        """From (candidate index, post index) pairs; every one must be an eligible pair."""
+        space = prepared.space
+        pair_of = {
+            (c, p): k
+            for k, (c, p) in enumerate(
+                zip(space.cand_idcs.tolist(), space.post_idcs.tolist(), strict=True)
+            )
+        }
+        return cls(prepared, np.array([pair_of[pair] for pair in assignments], dtype=np.int64))
+
+    def _column(self, k: int) -> tuple[IntArray, IntArray]:
+        start, end = self.columns.indptr[k], self.columns.indptr[k + 1]
+        return self.columns.indices[start:end], self.columns.data[start:end]
+
+    def broken_rows(self, leaving: list[int], joining: list[int]) -> list[Row]:
+        """Rows that would fail if the pairs ``leaving`` left the plan and ``joining`` joined."""
+        delta: dict[int, int] = {}
+        for pairs, sign in ((leaving, -1), (joining, 1)):
+            for k in pairs:
+                rows, coeffs = self._column(k)
+                for row, coeff in zip(rows.tolist(), coeffs.tolist(), strict=True):
+                    delta[row] = delta.get(row, 0) + sign * coeff
+        broken = []
+        for index, change in delta.items():
+            row = self.prepared.rows[index]
+            total = int(self.activity[index]) + change
+            if (row.lower is not None and total < row.lower) or (
+                row.upper is not None and total > row.upper
+            ):
+                broken.append(row)
+        return broken
+
+    def pair(self, cand: int, post: int) -> int | None:
+        """The eligible pair index of (cadre, post), or None if the pair is excluded."""
+        pairs = self.prepared.space.cand2pairs[cand]
+        hits = pairs[self.prepared.space.post_idcs[pairs] == post]
+        return int(hits[0]) if hits.size else None
