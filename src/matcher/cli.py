@@ -243,6 +243,50 @@ def solve_command(
 
 
 @main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option("--cadre", "cadres", multiple=True, help="A cadre's id (repeatable).")
+@click.option("--post", "posts", multiple=True, help="A post's id (repeatable).")
+@click.option("--team", "teams", multiple=True, help="A team's id (repeatable).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def explain(
+    instance: Path,
+    plan_dir: Path,
+    cadres: tuple[str, ...],
+    posts: tuple[str, ...],
+    teams: tuple[str, ...],
+    lang: str,
+) -> None:
+    """Explain the plan in PLAN_DIR for the named cadres, posts and teams."""
+    from matcher.explain import explain_cadre, explain_post, explain_team
+    from matcher.planview import PlanView
+
+    data = _load(instance)
+    if not (cadres or posts or teams):
+        _fail("Name at least one --cadre, --post or --team to explain.", EXIT_INPUT)
+    try:
+        plan = read_plan(plan_dir)
+    except InputError as error:
+        _fail(str(error), EXIT_INPUT)
+    cand_index = {c.id: i for i, c in enumerate(data.candidates)}
+    post_index = {p.id: i for i, p in enumerate(data.posts)}
+    team_ids = {t.id for t in data.teams}
+    unknown = [f"cadre {c}" for c in cadres if c not in cand_index]
+    unknown += [f"post {p}" for p in posts if p not in post_index]
+    unknown += [f"team {t}" for t in teams if t not in team_ids]
+    if unknown:
+        _fail(f"Not in {instance}: {', '.join(unknown)}", EXIT_INPUT)
+    if not check_plan(data, plan).ok:
+        _fail(f"The plan in {plan_dir} breaks rules; run `matcher check` first.", EXIT_CHECK_FAILED)
+    prepared = prepare(data)
+    view = PlanView.from_assignments(prepared, [(cand_index[c], post_index[p]) for c, p in plan])
+    blocks = [explain_cadre(prepared, view, cand_index[c], lang) for c in cadres]
+    blocks += [explain_post(prepared, view, post_index[p], lang) for p in posts]
+    blocks += [explain_team(prepared, view, t, lang) for t in teams]
+    click.echo("\n\n".join("\n".join(block) for block in blocks))
+
+
+@main.command()
 @click.argument(
     "tier", type=click.Choice(["tiny-random", "city", "province", "national", "custom"])
 )

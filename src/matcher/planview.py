@@ -29,7 +29,7 @@ class PlanView:
         self.columns = matrix.tocsc()
         self.placed_at = np.full(prepared.enc.instance.num_candidates, -1, dtype=np.int64)
         self.placed_at[space.cand_idcs[plan_pairs]] = plan_pairs
-        self.holders = {int(p): [] for p in range(prepared.enc.instance.num_posts)}
+        self.holders: dict[int, list[int]] = {p: [] for p in range(prepared.enc.instance.num_posts)}
         for k in plan_pairs.tolist():
             self.holders[int(space.post_idcs[k])].append(k)
 
