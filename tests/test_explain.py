@@ -65,3 +65,23 @@ def test_bad_requests_exit_2(plan: str) -> None:
     assert result.exit_code == 2 and "--cadre" in result.output
     result = CliRunner().invoke(main, ["explain", TINY, plan, "--cadre", "C9"])
     assert result.exit_code == 2 and "cadre C9" in result.output
+
+
+def test_conflicts_in_chinese(tmp_path: Path) -> None:
+    folder = tmp_path / "inf"
+    folder.mkdir()
+    (folder / "candidates.csv").write_text(
+        "id,name,department,rank,age,education,birthplace,home_region,years_in_post\n"
+        "C1,张伟,D1,county,60,bachelor,甲县,甲县,12\n",
+        encoding="utf-8",
+    )
+    (folder / "posts.csv").write_text("id,kind,unit,region\nP1,grassroots,U1,乙县\n", "utf-8")
+    result = CliRunner().invoke(
+        main, ["solve", str(folder), "--lang", "zh", "--out", str(tmp_path / "p")]
+    )
+    assert result.exit_code == 3
+    assert (
+        "规则6（任职满期须交流）：干部C1（张伟）任职12年（满10年须交流），符合条件的岗位0个"
+        in result.output
+    )
+    assert "超过所在职级的年龄上限" in result.output  # the supply warning says why

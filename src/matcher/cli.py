@@ -197,9 +197,7 @@ def solve_command(
             else "The hard rules cannot all hold for this instance. Rules in conflict"
             " (drop any one and the rest can hold):"
         ]
-        lines += [
-            f"  rule {c.rule} ({c.family}): {c.subject}: {c.detail}" for c in result.conflicts
-        ]
+        lines += [f"  {conflict.describe(lang)}" for conflict in result.conflicts]
         if not result.conflicts:
             lines.append("  (not narrowed down within the time limit)")
         _fail("\n".join(lines), EXIT_INFEASIBLE)

@@ -52,11 +52,7 @@ def _fit_line(instance: Instance, cand_id: str, post_id: str, lang: str) -> str:
 
 
 def _rule_text(rows: list, lang: str) -> str:  # type: ignore[type-arg]
-    return ("；" if lang == "zh" else "; ").join(
-        f"{'规则' if lang == 'zh' else 'rule'} {row.rule.rule} ({row.rule.family}):"
-        f" {row.rule.subject}, {row.rule.detail}"
-        for row in rows
-    )
+    return ("；" if lang == "zh" else "; ").join(row.rule.describe(lang) for row in rows)
 
 
 def _who(instance: Instance, cand: int) -> str:

@@ -40,5 +40,7 @@ def rows(space: PairSpace) -> Iterator[Row]:
             "local ratio",
             f"team {team.id} ({team.region})",
             f"at least {ratio} local; {team.incumbent_locals} of {team.incumbents} now",
+            f"班子{team.id}（{team.region}）本地干部不低于{ratio}，"
+            f"现为{team.incumbent_locals}/{team.incumbents}",
         )
         yield Row(pairs, coeffs[pairs].astype(np.int64), -slack, None, rule)

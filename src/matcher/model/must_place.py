@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from matcher.model.space import PairSpace, Row, RuleInstance, labelled, ones
+from matcher.model.space import PairSpace, Row, RuleInstance, labelled, named_zh, ones
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -21,5 +21,7 @@ def rows(space: PairSpace) -> Iterator[Row]:
             "must place",
             labelled("cadre", cand.id, cand.name),
             f"{cand.years_in_post} years in post (≥ {years}); {pairs.size} eligible posts",
+            f"干部{named_zh(cand.id, cand.name)}任职{cand.years_in_post}年"
+            f"（满{years}年须交流），符合条件的岗位{pairs.size}个",
         )
         yield Row(pairs, ones(pairs), 1, None, rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from matcher.model.space import PairSpace, Row, RuleInstance, group_by, labelled, ones
+from matcher.model.space import PairSpace, Row, RuleInstance, group_by, labelled, named_zh, ones
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -22,6 +22,11 @@ def rows(space: PairSpace) -> Iterator[Row]:
             continue
         detail = f"sends {dept.min_send}..{'∞' if dept.max_send is None else dept.max_send}"
         rule = RuleInstance(
-            5, "department quota", labelled("department", dept.id, dept.name), detail
+            5,
+            "department quota",
+            labelled("department", dept.id, dept.name),
+            detail,
+            f"单位{named_zh(dept.id, dept.name)}选派{dept.min_send}至"
+            f"{'不限' if dept.max_send is None else dept.max_send}人",
         )
         yield Row(pairs, ones(pairs), lower, upper, rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from matcher.model.space import PairSpace, Row, RuleInstance, labelled, ones
+from matcher.model.space import PairSpace, Row, RuleInstance, labelled, named_zh, ones
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -13,11 +13,21 @@ def rows(space: PairSpace) -> Iterator[Row]:
     for cand, pairs in zip(instance.candidates, space.cand2pairs, strict=True):
         if pairs.size > 1:
             rule = RuleInstance(
-                1, "one post", labelled("cadre", cand.id, cand.name), "at most one post"
+                1,
+                "one post",
+                labelled("cadre", cand.id, cand.name),
+                "at most one post",
+                f"干部{named_zh(cand.id, cand.name)}至多安排一个岗位",
             )
             yield Row(pairs, ones(pairs), None, 1, rule, at_most_one=True)
     for post, pairs in zip(instance.posts, space.post2pairs, strict=True):
         if pairs.size <= post.seats:
             continue  # cannot overflow: no row needed
-        rule = RuleInstance(1, "seats", labelled("post", post.id, post.name), f"{post.seats} seats")
+        rule = RuleInstance(
+            1,
+            "seats",
+            labelled("post", post.id, post.name),
+            f"{post.seats} seats",
+            f"岗位{named_zh(post.id, post.name)}职数{post.seats}个",
+        )
         yield Row(pairs, ones(pairs), None, post.seats, rule, at_most_one=post.seats == 1)

@@ -26,6 +26,22 @@ class RuleInstance:
     """Planner-readable subject, e.g. "team T03 (青山县)"."""
     detail: str
     """What the rule demands of the subject, with figures."""
+    text_zh: str = ""
+    """Subject and demand in the planner's Chinese."""
+
+    def describe(self, lang: str = "en") -> str:
+        if lang == "zh" and self.text_zh:
+            return f"规则{self.rule}（{FAMILY_ZH.get(self.family, self.family)}）：{self.text_zh}"
+        return f"rule {self.rule} ({self.family}): {self.subject}, {self.detail}"
+
+
+FAMILY_ZH = {
+    "one post": "一人一岗",
+    "seats": "岗位职数",
+    "must place": "任职满期须交流",
+    "department quota": "单位选派名额",
+    "local ratio": "班子本地干部比例",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,11 @@ class PairSpace:
 def labelled(what: str, id: str, name: str) -> str:
     """``"cadre C1 (张伟)"``, or ``"cadre C1"`` when the row has no name."""
     return f"{what} {id} ({name})" if name and name != id else f"{what} {id}"
+
+
+def named_zh(id: str, name: str) -> str:
+    """``"D1（市住建局）"``, or ``"D1"`` when the row has no name."""
+    return f"{id}（{name}）" if name and name != id else id
 
 
 def ones(pairs: IntArray) -> IntArray:
