@@ -26,7 +26,14 @@ from matcher import __version__
 from matcher.alternates import find_alternates
 from matcher.checker import CheckReport, check_plan
 from matcher.instance import Instance
-from matcher.output import alternates_table, assignments_table, unassigned_table, write_plan
+from matcher.output import (
+    HEADERS_ZH,
+    alternates_table,
+    assignments_table,
+    in_chinese,
+    unassigned_table,
+    write_plan,
+)
 from matcher.reader import InputError, InputIssue, read_instance
 from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 from matcher.supply import shortfalls
@@ -228,6 +235,8 @@ def solve_command(
         "unassigned": unassigned_table(data, plan, eligible_posts, eligible_cadres),
         "alternates": alternates_table(data, find_alternates(prepared, plan_pairs)),
     }
+    if lang == "zh":
+        tables = {name: in_chinese(frame) for name, frame in tables.items()}
     summary = _summary(data, result, report, instance, params)
     try:
         write_plan(out, tables, summary, xlsx=xlsx)
@@ -320,6 +329,7 @@ def read_plan(plan_dir: Path) -> list[tuple[str, str]]:
         raise InputError([InputIssue(str(path), None, None, "does not exist")]) from error
     except (OSError, ValueError, pd.errors.ParserError) as error:
         raise InputError([InputIssue(name, None, None, f"cannot be read: {error}")]) from error
+    frame = frame.rename(columns={zh: en for en, zh in HEADERS_ZH.items()})
     issues = [
         InputIssue(name, 1, column, "required column is missing")
         for column in ("candidate_id", "post_id")
