@@ -206,3 +206,14 @@ def test_generate_writes_a_solvable_instance(tmp_path: Path) -> None:
     code, text = run("generate", "city", str(folder))
     assert code == 2 and "not empty" in text
     assert run("generate", "custom", str(tmp_path / "x"))[0] == 2
+
+
+def test_chinese_plan_has_chinese_headers_and_checks(instance: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    code, _ = run("solve", str(instance), "--out", str(out), "--lang", "zh")
+    assert code == 0
+    header = (out / "assignments.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("干部编号,姓名,派出单位,岗位编号,岗位名称,挂职类型")
+    assert "干部" in (out / "unassigned.csv").read_text(encoding="utf-8-sig")
+    code, text = run("check", str(instance), str(out))
+    assert code == 0 and "no violation" in text
