@@ -12,28 +12,38 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from matcher.model.space import PairSpace, Row, RuleInstance
+from matcher.model.space import PairSpace, Row, RuleInstance, group_by
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
-    """One row per team in the teams table, touched by the plan or not."""
+    """One row per team in the teams table, touched by the plan or not.
+
+    Only pairs that move a cadre into or out of some team can change a row, so
+    those are grouped by team once, instead of scanning every pair per team.
+    """
     enc = space.enc
     cand_team = enc.cand_current_team[space.cand_idcs]
     post_team = enc.post_team[space.post_idcs]
     moves = cand_team != post_team
-    is_local_by_region: dict[int, np.ndarray] = {}
+    joining = np.flatnonzero(moves & (post_team >= 0))
+    leaving = np.flatnonzero(moves & (cand_team >= 0))
+    num_codes = len(enc.strings.code2string)
+    joining_by_team = group_by(post_team[joining], num_codes) if num_codes else []
+    leaving_by_team = group_by(cand_team[leaving], num_codes) if num_codes else []
     for team in enc.instance.teams:
         code = enc.strings.code(team.id)
         region = enc.strings.code(team.region)
-        if region not in is_local_by_region:
-            is_local_by_region[region] = enc.cand_home_region[space.cand_idcs] == region
         ratio = enc.instance.team_ratio(team)
-        delta_members = (moves & (post_team == code)).astype(np.int64) - (
-            moves & (cand_team == code)
+        into = joining[joining_by_team[code]] if code < len(joining_by_team) else joining[:0]
+        out = leaving[leaving_by_team[code]] if code < len(leaving_by_team) else leaving[:0]
+        pairs = np.concatenate((into, out))
+        delta_members = np.concatenate(
+            (np.ones(into.size, dtype=np.int64), -np.ones(out.size, dtype=np.int64))
         )
-        delta_locals = delta_members * is_local_by_region[region]
-        coeffs = ratio.denominator * delta_locals - ratio.numerator * delta_members
-        pairs = np.flatnonzero(coeffs)
+        is_local = enc.cand_home_region[space.cand_idcs[pairs]] == region
+        coeffs = ratio.denominator * delta_members * is_local - ratio.numerator * delta_members
+        keep = coeffs != 0
+        order = np.argsort(pairs[keep], kind="stable")
         slack = ratio.denominator * team.incumbent_locals - ratio.numerator * team.incumbents
         rule = RuleInstance(
             4,
@@ -43,4 +53,4 @@ def rows(space: PairSpace) -> Iterator[Row]:
             f"班子{team.id}（{team.region}）本地干部不低于{ratio}，"
             f"现为{team.incumbent_locals}/{team.incumbents}",
         )
-        yield Row(pairs, coeffs[pairs].astype(np.int64), -slack, None, rule)
+        yield Row(pairs[keep][order], coeffs[keep][order].astype(np.int64), -slack, None, rule)
