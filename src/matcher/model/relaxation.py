@@ -24,12 +24,12 @@ import os
 import time
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from ortools.linear_solver.python import model_builder_helper as mbh
+from ortools.linear_solver import pywraplp
 
 from matcher.model.space import Row
 
@@ -105,28 +105,63 @@ def top_per_group(
 
 
 class _LP:
-    """GLOP on the columns ``active`` of the full problem."""
+    """GLOP via ``pywraplp``, grown column by column: each round starts from the last basis."""
 
     def __init__(self, matrix: sp.csr_matrix, weights: npt.NDArray[np.int64],
                  lower: FloatArray, upper: FloatArray) -> None:  # fmt: skip
         self.matrix_t = matrix.T.tocsr().astype(np.float64)
-        self.matrix_csc = matrix.tocsc().astype(np.float64)
+        self.matrix_csc = matrix.tocsc()
         self.weights = weights
-        self.lower, self.upper = lower, upper
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        infinity = self.solver.infinity()
+        self.rows = [
+            self.solver.Constraint(
+                -infinity if np.isinf(lo) else lo, infinity if np.isinf(up) else up
+            )
+            for lo, up in zip(lower.tolist(), upper.tolist(), strict=True)
+        ]
+        self.objective = self.solver.Objective()
+        self.objective.SetMaximization()
+        self.columns: list[int] = []
+        self.variables: list[Any] = []
 
-    def solve(self, active: npt.NDArray[np.int64], time_limit: float) -> tuple[Any, Any]:
-        sub = self.matrix_csc[:, active].tocsr()
-        lp = mbh.ModelBuilderHelper()
-        # the binding's stubs mistype these arrays; the call takes 1-D float64 arrays
-        cast(Any, lp).fill_model_from_sparse_data(
-            np.zeros(active.size), np.ones(active.size), self.weights[active].astype(np.float64),
-            self.lower, self.upper, sub,
-        )  # fmt: skip
-        lp.set_maximize(True)
-        glop = mbh.ModelSolverHelper("glop")
-        glop.set_time_limit_in_seconds(max(time_limit, 0.01))
-        glop.solve(lp)
-        return glop.status(), glop
+    def _add(self, pairs: npt.NDArray[np.int64]) -> None:
+        indptr, indices, data = (
+            self.matrix_csc.indptr,
+            self.matrix_csc.indices,
+            self.matrix_csc.data,
+        )
+        for k in pairs.tolist():
+            variable = self.solver.NumVar(0.0, 1.0, "")
+            self.objective.SetCoefficient(variable, float(self.weights[k]))
+            for i in range(indptr[k], indptr[k + 1]):
+                self.rows[indices[i]].SetCoefficient(variable, float(data[i]))
+            self.columns.append(k)
+            self.variables.append(variable)
+
+    def solve(self, in_lp: npt.NDArray[np.bool_], time_limit: float) -> str:
+        """Solve with every pair of ``in_lp`` as a column; "optimal", "infeasible" or "unknown"."""
+        known = np.zeros(in_lp.size, dtype=bool)
+        known[self.columns] = True
+        self._add(np.flatnonzero(in_lp & ~known))
+        self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
+        status = self.solver.Solve()
+        if status == pywraplp.Solver.OPTIMAL:
+            return "optimal"
+        return "infeasible" if status == pywraplp.Solver.INFEASIBLE else "unknown"
+
+    def duals(self) -> FloatArray:
+        return np.array([row.dual_value() for row in self.rows], dtype=np.float64)
+
+    def values(self, num_pairs: int) -> FloatArray:
+        values = np.zeros(num_pairs)
+        values[self.columns] = [variable.solution_value() for variable in self.variables]
+        return np.clip(values, 0.0, 1.0)
+
+    def reduced_costs(self) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """The solver's reduced costs of (up to 200 of) the columns, for the sign check."""
+        sample = self.variables[:200]
+        return np.array(self.columns[:200]), np.array([v.reduced_cost() for v in sample])
 
 
 def solve_relaxation(
@@ -167,47 +202,45 @@ def solve_relaxation(
 
     sign = 0.0
     for round_ in range(1, MAX_ROUNDS + 1):
-        active = np.flatnonzero(in_lp)
-        status, glop = lp.solve(active, time_limit - (time.perf_counter() - start))
-        if status == mbh.SolveStatus.INFEASIBLE:
-            if active.size == num_pairs:
+        status = lp.solve(in_lp, time_limit - (time.perf_counter() - start))
+        if status == "infeasible":
+            if in_lp.all():
                 return failed("infeasible")
             in_lp[:] = True  # the restricted LP lacked columns: take them all
             continue
-        if status != mbh.SolveStatus.OPTIMAL:
+        if status != "optimal":
             return failed("unknown")
-        duals = np.nan_to_num(glop.dual_values())
+        duals = np.nan_to_num(lp.duals())
         if not sign:
-            sign = _dual_sign(lp, active, duals, glop.reduced_costs())
+            sign = _dual_sign(lp, duals)
         priced = weights - lp.matrix_t @ (sign * duals)
         improving = (priced > 1e-7) & ~in_lp
         out_of_time = time.perf_counter() - start > time_limit / 2
-        if not improving.any() or round_ == MAX_ROUNDS or active.size == num_pairs or out_of_time:
+        if not improving.any() or round_ == MAX_ROUNDS or in_lp.all() or out_of_time:
             break  # the bound below holds for any duals, converged or not
         if post_idcs is not None:
             improving &= top_per_group(post_idcs, np.where(improving, priced, -np.inf),
-                                        ADD_PER_POST)  # fmt: skip
+                                       ADD_PER_POST)  # fmt: skip
         if os.environ.get("MATCHER_DEBUG"):
-            print("round", round_, active.size, int(improving.sum()), time.perf_counter() - start)
+            print(
+                "round", round_, len(lp.columns), int(improving.sum()), time.perf_counter() - start
+            )
         in_lp |= improving
-    values = np.zeros(num_pairs)
-    values[active] = np.clip(glop.variable_values(), 0.0, 1.0)
+    values = lp.values(num_pairs)
     scaled, reduced = _lagrangian_bound(matrix, weights, lower, upper, sign * duals)
     return Relaxation("optimal", values, Fraction(scaled, DUAL_SCALE), reduced,
-                      time.perf_counter() - start, round_, int(active.size))  # fmt: skip
+                      time.perf_counter() - start, round_, len(lp.columns))  # fmt: skip
 
 
-def _dual_sign(
-    lp: _LP, active: npt.NDArray[np.int64], duals: FloatArray, reduced: FloatArray
-) -> float:
-    """+1 or −1: the sign convention under which ``c − Aᵀy`` is GLOP's reduced cost."""
-    priced = lp.weights[active] - lp.matrix_t[active] @ duals
-    return (
-        1.0
-        if np.abs(priced - reduced).sum()
-        <= np.abs(lp.weights[active] + lp.matrix_t[active] @ duals - reduced).sum()
-        else -1.0
-    )
+def _dual_sign(lp: _LP, duals: FloatArray) -> float:
+    """+1 or −1: the sign convention under which ``c − Aᵀy`` is the solver's reduced cost."""
+    columns, reduced = lp.reduced_costs()
+    if columns.size == 0:
+        return 1.0
+    priced = lp.matrix_t[columns] @ duals
+    plus = np.abs(lp.weights[columns] - priced - reduced).sum()
+    minus = np.abs(lp.weights[columns] + priced - reduced).sum()
+    return 1.0 if plus <= minus else -1.0
 
 
 def _lagrangian_bound(
