@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from factories import cadre, post
 from matcher.alternates import find_alternates
 from matcher.checker import check_plan
 from matcher.instance import Department, Instance
+from matcher.planview import PlanView
 from matcher.reader import read_instance
 from matcher.solver import OPTIMAL, SolveParams, prepare, solve
 
@@ -18,13 +17,7 @@ def alternates_of(instance: Instance) -> list[tuple[str, str, int, str, int]]:
     prepared = prepare(instance)
     result = solve(instance, SolveParams(time_limit=20), prepared)
     assert result.status == OPTIMAL
-    pair_of = {
-        (c, p): k
-        for k, (c, p) in enumerate(
-            zip(prepared.space.cand_idcs.tolist(), prepared.space.post_idcs.tolist(), strict=True)
-        )
-    }
-    plan = np.array([pair_of[pair] for pair in result.assignments], dtype=np.int64)
+    plan = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
     return [
         (a.post_id, a.holder_id, a.rank, a.alternate_id, int(a.fit_cost))
         for a in find_alternates(prepared, plan)
@@ -69,13 +62,7 @@ def test_city_alternates_never_beat_an_optimal_plan_and_all_check(tmp_path: Path
     instance = read_instance(Path(__file__).parent.parent / "instances" / "city")
     prepared = prepare(instance)
     result = solve(instance, SolveParams(time_limit=60), prepared)
-    pair_of = {
-        (c, p): k
-        for k, (c, p) in enumerate(
-            zip(prepared.space.cand_idcs.tolist(), prepared.space.post_idcs.tolist(), strict=True)
-        )
-    }
-    plan_pairs = np.array([pair_of[pair] for pair in result.assignments], dtype=np.int64)
+    plan_pairs = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
     plan = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
     found = find_alternates(prepared, plan_pairs)
     assert found

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -34,6 +33,7 @@ from matcher.output import (
     unassigned_table,
     write_plan,
 )
+from matcher.planview import PlanView
 from matcher.reader import InputError, InputIssue, read_instance
 from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 from matcher.supply import shortfalls
@@ -223,13 +223,7 @@ def solve_command(
         _fail("\n".join(lines), EXIT_CHECK_FAILED)
     eligible_posts = Counter(data.candidates[c].id for c in prepared.space.cand_idcs.tolist())
     eligible_cadres = Counter(data.posts[p].id for p in prepared.space.post_idcs.tolist())
-    pair_of = {
-        (c, p): k
-        for k, (c, p) in enumerate(
-            zip(prepared.space.cand_idcs.tolist(), prepared.space.post_idcs.tolist(), strict=True)
-        )
-    }
-    plan_pairs = np.array([pair_of[pair] for pair in result.assignments], dtype=np.int64)
+    plan_pairs = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
     tables = {
         "assignments": assignments_table(data, plan, report),
         "unassigned": unassigned_table(data, plan, eligible_posts, eligible_cadres),
@@ -266,7 +260,6 @@ def explain(
 ) -> None:
     """Explain the plan in PLAN_DIR for the named cadres, posts and teams."""
     from matcher.explain import explain_cadre, explain_post, explain_team
-    from matcher.planview import PlanView
 
     data = _load(instance)
     if not (cadres or posts or teams):
