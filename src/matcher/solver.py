@@ -317,11 +317,11 @@ def _neighbourhood(prepared: Prepared, relax: Relaxation) -> np.ndarray:
             used = row.pairs[values[row.pairs] > 1e-6]
             cands[space.cand_idcs[used]] = True
             posts[space.post_idcs[used]] = True
-    near = cands[space.cand_idcs] | posts[space.post_idcs]
-    reduced = np.where(near, relax.reduced_costs.astype(np.float64), -np.inf)
-    free = near & (
-        top_per_group(space.cand_idcs, reduced, NEIGHBOURHOOD_PAIRS)
-        | top_per_group(space.post_idcs, reduced, NEIGHBOURHOOD_PAIRS)
+    reduced = relax.reduced_costs.astype(np.float64)
+    # the touched cadres' best posts, the touched posts' best cadres, and the LP's support
+    free = (
+        (cands[space.cand_idcs] & top_per_group(space.cand_idcs, reduced, NEIGHBOURHOOD_PAIRS))
+        | (posts[space.post_idcs] & top_per_group(space.post_idcs, reduced, NEIGHBOURHOOD_PAIRS))
         | (values > 1e-6)
     )
     fixed = np.where(rounded.astype(bool), 1, 0).astype(np.int8)
