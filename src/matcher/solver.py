@@ -254,13 +254,11 @@ def solve(
             size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
 
     free_pairs = num_pairs if fixed is None else int(np.count_nonzero(fixed < 0))
-    if (
-        incumbent is not None
-        and bound is not None
-        and time_left() < BUILD_SECONDS_PER_PAIR * free_pairs
-    ):
-        # not even time to build the model: the plan in hand, with its proven bound
-        return plan_result(incumbent, bound, "")
+    if time_left() < BUILD_SECONDS_PER_PAIR * free_pairs:
+        # not even time to build the model: the plan in hand with its proven bound, if any
+        if incumbent is not None and bound is not None:
+            return plan_result(incumbent, bound, "")
+        return no_plan(UNKNOWN)
     built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed, upper_bound=bound)
     size["cpsat_variables"] = len(built.x)
     if incumbent is not None:
