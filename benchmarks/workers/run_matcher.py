@@ -2,7 +2,7 @@
 
     python run_matcher.py INSTANCE TIME_LIMIT OUT_JSON
 
-Runs ``solve`` exactly as the CLI does (2 workers), in a process of its own so
+Runs ``solve`` exactly as the CLI does (its default workers), in a process of its own so
 that its peak memory is its own. ``matcher`` does not expose the time of its
 first plan; its runtime is the time to the proven optimum when it proves one.
 """
@@ -42,7 +42,7 @@ def main() -> None:
     args = arguments(__doc__ or "")
     instance = read_instance(args.input)
     clock = Clock()
-    result = solve(instance, SolveParams(time_limit=args.time_limit, workers=2))
+    result = solve(instance, SolveParams(time_limit=args.time_limit))
     runtime = clock.now()
     scale = objective_scale(instance)
     has_plan = result.status in ("optimal", "feasible")

@@ -168,7 +168,13 @@ def main() -> None:
     help="Seconds; the best plan found by then is returned with its gap.",
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="CP-SAT workers; more run a deterministic portfolio",
+)
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with the same tables.")
 @click.option("--log", is_flag=True, help="Show the CP-SAT search log.")
 @click.option(
