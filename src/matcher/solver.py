@@ -30,6 +30,8 @@ from matcher.model import objective as objective_module
 from matcher.model.relaxation import Relaxation, solve_relaxation, top_per_group
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
+LP_PROOF = "LP bound"
+TEAM_PROOF = "LP bound with teams solved exactly"
 RESTRICTED_PAIRS_PER_PLACEMENT = 20
 """Size of the restricted search for a first plan, per cadre the LP places."""
 BUILD_SECONDS_PER_PAIR = 2e-5
@@ -71,19 +73,25 @@ class Result:
     coverage_bound: int
     fit: Fraction
     fit_bound: Fraction
-    """No plan covering at least ``coverage`` has a fit above this."""
+    """No plan covering at least ``coverage`` and keeping at least ``kept`` has a fit above this."""
     runtime: float
     model_size: dict[str, int]
     proof: str = ""
-    """What proved the bound: "LP bound", "CP-SAT", or "" when not proven."""
+    """What proved the bound: ``LP_PROOF``, ``TEAM_PROOF``, "CP-SAT", or "" when not proven."""
     conflicts: tuple[RuleInstance, ...] = ()
     phase_times: dict[str, float] = field(default_factory=dict)
+    kept: int = 0
+    """Pairs of the published plan kept (a re-plan's middle tier; 0 for a plain solve)."""
+    kept_bound: int = 0
+    """No plan covering at least ``coverage`` keeps more than this."""
 
     @property
     def gap(self) -> float:
         """Relative distance to the proven bound, of the first objective level not closed."""
         if self.coverage_bound > self.coverage:
             return (self.coverage_bound - self.coverage) / max(self.coverage_bound, 1)
+        if self.kept_bound > self.kept:
+            return (self.kept_bound - self.kept) / self.kept_bound
         return float(abs(self.fit_bound - self.fit) / max(abs(self.fit_bound), Fraction(1)))
 
     @property
@@ -186,11 +194,11 @@ def solve(
     def plan_result(values: IntArray, bound: int, proof: str) -> Result:
         chosen = np.flatnonzero(values)
         coverage = int(objective.priority[chosen].sum())
+        kept = int(objective.keep[chosen].sum())
         fit_scaled = int(objective.fit[chosen].sum())
-        value = coverage * objective.coverage_weight + fit_scaled
+        value = objective.value(coverage, kept, fit_scaled)
         bound = max(bound, value)
-        coverage_bound = objective.split(bound)[0]
-        fit_bound = bound - coverage * objective.coverage_weight
+        coverage_bound, kept_bound, fit_bound = objective.tier_bounds(bound, coverage, kept)
         return Result(
             status=OPTIMAL if bound == value else FEASIBLE,
             assignments=tuple(
@@ -208,6 +216,8 @@ def solve(
             model_size=size,
             proof=proof if bound == value else "",
             phase_times=times,
+            kept=kept,
+            kept_bound=kept_bound,
         )
 
     def no_plan(status: str, conflicts: tuple[RuleInstance, ...] = ()) -> Result:
@@ -227,6 +237,7 @@ def solve(
     bound: int | None = None
     incumbent: IntArray | None = None
     fixed = None
+    proof = LP_PROOF
     if params.use_lp:
         relax = solve_relaxation(
             prepared.rows,
@@ -245,9 +256,19 @@ def solve(
             bound = math.floor(relax.bound)
             incumbent = _round(prepared, relax.values)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
-                return plan_result(incumbent, bound, "LP bound")
-            # a fractional LP: a rounded plan (if any) is usually far below the bound,
-            # which would fix few pairs; a short restricted search gets much closer
+                return plan_result(incumbent, bound, LP_PROOF)
+            # a fractional LP: solve its binding teams exactly for a tighter bound
+            lp_bound = bound
+            relax = relax.tightened(prepared.space, prepared.rows, time_left() / 8)
+            bound = math.floor(relax.bound) if relax.bound is not None else bound
+            times["team bound"] = time.perf_counter() - start - sum(times.values())
+            if bound < lp_bound:
+                proof = TEAM_PROOF
+                size["team_bound_gain"] = lp_bound - bound
+            if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
+                return plan_result(incumbent, bound, proof)
+            # a rounded plan (if any) is usually far below the bound, which would fix
+            # few pairs; a short restricted search gets much closer
             searched = _restricted_plan(prepared, relax, params, bound, time_left() / 4)
             times["restricted"] = time.perf_counter() - start - sum(times.values())
             incumbent = max(
@@ -258,7 +279,7 @@ def solve(
         if incumbent is not None and bound is not None:
             value = int(np.dot(weights, incumbent))
             if value >= bound:
-                return plan_result(incumbent, bound, "LP bound")
+                return plan_result(incumbent, bound, proof)
             fixed = relax.fixings(value)
             size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
 
