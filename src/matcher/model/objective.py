@@ -5,6 +5,12 @@ into one objective ``M·coverage + fit`` with ``M`` larger than the spread of fi
 over all plans: one more unit of coverage then always outweighs any change in
 fit, so the weighted optimum is the lexicographic one, and one LP and one
 CP-SAT solve suffice instead of two chained phases.
+
+A re-plan (``matcher.replan``) adds a tier between the two: ``keep`` marks the
+pairs of the published plan, and the objective becomes ``M·coverage + K·kept +
+fit`` with ``K`` above the spread of fit and ``M`` above ``K·(most pairs that can
+be kept) +`` that spread. Coverage, then kept assignments, then fit, still
+exactly lexicographic; without ``keep`` the weights are the same as before.
 """
 
 from __future__ import annotations
@@ -20,24 +26,53 @@ from matcher.model.space import PairSpace
 
 @dataclass(frozen=True)
 class Objective:
-    """``weights[k] = M·priority + fit`` of pair ``k`` (fit in scaled integer units)."""
+    """``weights[k] = M·priority + K·keep + fit`` of pair ``k`` (fit in scaled integer units)."""
 
     coverage_weight: int
-    """``M``: exceeds the largest possible difference in fit between two plans."""
+    """``M``: exceeds ``K·max_kept`` plus the largest difference in fit between two plans."""
     priority: IntArray
     fit: IntArray
     weights: IntArray
     fit_floor: int
     """The lowest fit any plan can have (each cadre's worst negative pair)."""
+    keep: IntArray
+    """1 for a pair of the published plan (a re-plan keeps it if it can), else 0."""
+    keep_weight: int
+    """``K``: exceeds the largest difference in fit between two plans."""
+    max_kept: int
+    """The most published pairs any plan can keep (one per cadre)."""
 
-    def split(self, value: int) -> tuple[int, int]:
-        """(coverage, scaled fit) of a weighted objective value or bound."""
-        coverage, fit = divmod(value - self.fit_floor, self.coverage_weight)
-        return coverage, fit + self.fit_floor
+    def value(self, coverage: int, kept: int, fit: int) -> int:
+        """The weighted objective of a plan with these tiers (fit scaled)."""
+        return coverage * self.coverage_weight + kept * self.keep_weight + fit
+
+    def split(self, value: int) -> tuple[int, int, int]:
+        """(coverage, kept, scaled fit) of a weighted objective value or bound."""
+        coverage, rest = divmod(value - self.fit_floor, self.coverage_weight)
+        kept, fit = divmod(rest, self.keep_weight)
+        return coverage, kept, fit + self.fit_floor
+
+    def tier_bounds(self, bound: int, coverage: int, kept: int) -> tuple[int, int, int]:
+        """What a proven ``bound`` says about each tier, given a plan's coverage and keeps.
+
+        No plan covers more than the first; no plan covering at least ``coverage``
+        keeps more than the second; no plan covering at least ``coverage`` and
+        keeping at least ``kept`` has a scaled fit above the third.
+        """
+        coverage_bound = self.split(bound)[0]
+        kept_bound = min(
+            (bound - coverage * self.coverage_weight - self.fit_floor) // self.keep_weight,
+            self.max_kept,
+        )
+        fit_bound = bound - coverage * self.coverage_weight - kept * self.keep_weight
+        return coverage_bound, kept_bound, fit_bound
 
 
-def build(space: PairSpace, fit: PairFit) -> Objective:
-    """Weights of every eligible pair; ``M`` from per-cadre best and worst fit."""
+def build(space: PairSpace, fit: PairFit, keep: IntArray | None = None) -> Objective:
+    """Weights of every eligible pair; ``M`` and ``K`` from per-cadre best and worst fit.
+
+    ``keep`` (0/1 per pair, optional) marks the published plan's pairs for a re-plan.
+    """
     num_cands = space.enc.instance.num_candidates
     best = np.zeros(num_cands, dtype=np.int64)
     worst = np.zeros(num_cands, dtype=np.int64)
@@ -45,7 +80,13 @@ def build(space: PairSpace, fit: PairFit) -> Objective:
     np.minimum.at(worst, space.cand_idcs, fit.total)
     # any plan's fit lies in [Σ worst, Σ best] since each cadre holds at most one post
     low, high = int(-worst.sum()), int(best.sum())
-    coverage_weight = low + high + 1
+    keep_weight = low + high + 1
+    keep = np.zeros(space.num_pairs, np.int64) if keep is None else (keep != 0).astype(np.int64)
+    # one post per cadre: a plan keeps at most one published pair per cadre
+    max_kept = int(np.unique(space.cand_idcs[keep == 1]).size)
+    coverage_weight = keep_weight * (max_kept + 1)
     priority = space.enc.post_priority[space.post_idcs]
-    weights = priority * coverage_weight + fit.total
-    return Objective(coverage_weight, priority, fit.total, weights, -low)
+    weights = priority * coverage_weight + keep * keep_weight + fit.total
+    return Objective(
+        coverage_weight, priority, fit.total, weights, -low, keep, keep_weight, max_kept
+    )
