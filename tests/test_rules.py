@@ -332,3 +332,38 @@ def test_diagnosis_of_a_short_team_names_only_that_team() -> None:
         departments=(Department(id="D1", min_send=1),),
     )
     assert conflict_subjects(inst) == {"team T (乙县)"}
+
+
+def test_diagnosis_of_max_send_against_must_place_names_the_department_and_both_cadres() -> None:
+    # D1 may send 1, but A and B (both D1, 12 years in post) must both be placed.
+    inst = Instance(
+        candidates=(cadre("A", years_in_post=12), cadre("B", years_in_post=12), cadre("C")),
+        posts=(post("P"), post("Q")),
+        departments=(Department(id="D1", name="民政局", max_send=1),),
+    )
+    assert conflict_subjects(inst) == {
+        "department D1 (民政局)",
+        "cadre A (干部A)",
+        "cadre B (干部B)",
+    }
+
+
+def test_diagnosis_of_min_send_beyond_eligible_names_the_department_and_its_one_cadre() -> None:
+    # D1 must send 2; B is vetoed (disciplinary record), so only A could go, and A
+    # takes one post at most: the quota and A's one-post rule conflict, nothing else.
+    inst = Instance(
+        candidates=(cadre("A"), cadre("B", disciplinary=True), cadre("C", department="D2")),
+        posts=(post("P"), post("Q")),
+        departments=(Department(id="D1", name="民政局", min_send=2), Department(id="D2")),
+    )
+    assert conflict_subjects(inst) == {"department D1 (民政局)", "cadre A (干部A)"}
+
+
+def test_diagnosis_of_a_must_place_cadre_with_no_eligible_post_names_only_that_cadre() -> None:
+    # V must be placed (12 years) but is over every age cap; the others can be placed freely.
+    inst = Instance(
+        candidates=(cadre("V", years_in_post=12, age=60), cadre("A"), cadre("B")),
+        posts=(post("P"), post("Q")),
+        departments=(Department(id="D1", max_send=2),),
+    )
+    assert conflict_subjects(inst) == {"cadre V (干部V)"}
