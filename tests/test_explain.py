@@ -57,6 +57,7 @@ def test_team_before_and_after(plan: str) -> None:
 def test_chinese(plan: str) -> None:
     text = explain(plan, "--cadre", "C3", "--team", "T1", "--lang", "zh")
     assert "未安排" in text and "敏感岗位任职回避" in text
+    assert "干部 C3 李强: D1, 县处级, 44岁, 硕士" in text  # no English rank or education
     assert "调整前本地 1/3，调整后本地 2/4，要求不低于 1/3：满足" in text
 
 

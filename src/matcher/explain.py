@@ -10,6 +10,7 @@ every "why not" the concrete rule a swap would break or the fit it would lose
 from __future__ import annotations
 
 from collections import Counter
+from enum import StrEnum
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from matcher.checker import fit_terms
 from matcher.eligibility import Exclusion, describe, exclusion_mask
 from matcher.fit import FIT_TERMS
 from matcher.instance import Instance
+from matcher.output import VALUES_ZH
 from matcher.planview import PlanView
 from matcher.solver import Prepared
 
@@ -33,6 +35,11 @@ TERM_ZH = {
     "preference": "本人志愿",
     "affinity": "组织评价",
 }
+
+
+def _value(value: StrEnum, zh: bool) -> str:
+    """A rank, education or kind as the planner says it: 县处级, not county."""
+    return VALUES_ZH.get(value.value, value.value) if zh else value.value
 
 
 def _fmt(value: object) -> str:
@@ -72,8 +79,9 @@ def explain_cadre(prepared: Prepared, view: PlanView, cand: int, lang: str = "en
     space = prepared.space
     c = instance.candidates[cand]
     lines = [
-        f"{'干部' if zh else 'cadre'} {_who(instance, cand)}: {c.department}, {c.rank.value},"
-        f" {c.age}, {c.education.value}, {'考核分' if zh else 'score'} {c.score}"
+        f"{'干部' if zh else 'cadre'} {_who(instance, cand)}: {c.department},"
+        f" {_value(c.rank, zh)}, {c.age}{'岁' if zh else ''}, {_value(c.education, zh)},"
+        f" {'考核分' if zh else 'score'} {c.score}"
     ]
     k = int(view.placed_at[cand])
     if k >= 0:
@@ -167,7 +175,7 @@ def explain_post(prepared: Prepared, view: PlanView, post: int, lang: str = "en"
     holders = view.holders[post]
     seats, filled = ("职数", "已安排") if zh else ("seats", "filled")
     lines = [
-        f"{'岗位' if zh else 'post'} {_post(instance, post)}: {p.kind.value}, {p.region},"
+        f"{'岗位' if zh else 'post'} {_post(instance, post)}: {_value(p.kind, zh)}, {p.region},"
         f" {seats} {p.seats}, {filled} {len(holders)}"
     ]
     for holder in holders:

@@ -141,6 +141,9 @@ HEADERS_ZH = {
 VALUES_ZH = {
     "grassroots": "下挂", "petition": "平挂·信访", "key_project": "平挂·重点工程",
     "external": "外挂", "upward": "上挂", "cadre": "干部", "seat": "岗位",
+    "general": "一般干部", "section": "乡科级", "county": "县处级",
+    "secondary": "中专/高中", "associate": "大专", "bachelor": "本科", "master": "硕士",
+    "doctor": "博士",
 }  # fmt: skip
 
 
