@@ -184,6 +184,12 @@ def main() -> None:
     show_default=True,
     help="Language of warnings and rule violations.",
 )
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(path_type=Path),
+    help="Also write an HTML report with charts of the plan (in the --lang language).",
+)
 def solve_command(
     instance: Path,
     out: Path,
@@ -193,6 +199,7 @@ def solve_command(
     xlsx: bool,
     log: bool,
     lang: str,
+    report_file: Path | None,
 ) -> None:
     """Solve INSTANCE (a folder of CSV files or an .xlsx workbook) and write the plan to --out."""
     data = _load(instance)
@@ -242,6 +249,14 @@ def solve_command(
         write_plan(out, tables, summary, xlsx=xlsx)
     except OSError as error:
         _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
+    if report_file is not None:
+        from matcher.report import write_plan_report
+
+        try:
+            write_plan_report(data, plan, summary, report_file, lang)
+        except OSError as error:
+            reason = error.strerror or error
+            _fail(f"Cannot write the report to {report_file}: {reason}", EXIT_INPUT)
     _print_summary(summary, out)
     if result.status != OPTIMAL:
         click.echo(
@@ -370,3 +385,40 @@ def check(instance: Path, plan_dir: Path, lang: str) -> None:
         f" {'no violation' if report.ok else f'{len(report.violations)} violation(s)'}"
     )
     sys.exit(EXIT_OK if report.ok else EXIT_CHECK_FAILED)
+
+
+@main.command(name="report")
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("plan_dir", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="The HTML file to write (self-contained: opens offline).",
+)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def report_command(instance: Path, plan_dir: Path | None, out: Path, lang: str) -> None:
+    """Write one HTML page with charts of the plan in PLAN_DIR for INSTANCE.
+
+    Given only a folder written by `matcher scenarios` (it holds comparison.csv),
+    compare its variants side by side instead.
+    """
+    from matcher.report import is_scenarios_dir, write_report, write_scenarios_report
+
+    try:
+        if plan_dir is not None:
+            write_report(instance, plan_dir, out, lang)
+        elif is_scenarios_dir(instance):
+            write_scenarios_report(instance, out, lang)
+        else:
+            _fail(
+                f"{instance}: give the PLAN_DIR to report on, or a scenarios folder"
+                " (one with comparison.csv).",
+                EXIT_INPUT,
+            )
+    except InputError as error:
+        _fail(str(error), EXIT_INPUT)
+    except OSError as error:
+        _fail(f"Cannot write the report to {out}: {error.strerror or error}", EXIT_INPUT)
+    click.echo(f"report written to {out}")
