@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import instances, machine, summary  # noqa: E402
-from benchlib.results import Row, write_csv  # noqa: E402
+from benchlib.results import Row, read_csv, write_csv  # noqa: E402
 from benchlib.suite import SOLVERS, Settings, evaluate, run_instance  # noqa: E402
 
 from matcher.reader import read_instance  # noqa: E402
@@ -63,6 +63,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="address-space cap per solver process (0 = none)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument(
+        "--from-csv",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="run nothing: summarise and plot these results CSVs together (e.g. two tiers)",
+    )
+    parser.add_argument("--label", default="", help="file label with --from-csv")
     parser.add_argument(
         "--ci",
         action="store_true",
@@ -134,8 +142,28 @@ def notes(settings: Settings) -> list[str]:
     ]
 
 
+def combine(args: argparse.Namespace) -> int:
+    """Several runs' CSVs as one table and one plot, with the commands that made them."""
+    rows = [row for path in args.from_csv for row in read_csv(path)]
+    stem = args.out / (args.label or "combined")
+    sources = ", ".join(f"`{path.name}`" for path in args.from_csv)
+    command = "python benchmarks/run.py " + shlex.join(sys.argv[1:])
+    from benchlib.plot import plot
+
+    plot(rows, args.time_limit, stem.with_suffix(".png"))
+    notes = [f"Combined from {sources}; each file's .md gives its own command and machine."]
+    files = {"CSV": sources, "plot": stem.with_suffix(".png").name}
+    text = summary.markdown(rows, command, machine.describe(), notes, files)
+    text += f"\n![runtime and peak memory against eligible pairs]({files['plot']})\n"
+    stem.with_suffix(".md").write_text(text, encoding="utf-8")
+    print("\n".join(summary.median_table(rows)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.from_csv:
+        return combine(args)
     sizes, seeds, settings, label = plan_run(args)
     stem = args.out / f"{datetime.date.today().isoformat()}-{label}"
     command = "python benchmarks/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)

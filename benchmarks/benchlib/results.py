@@ -72,3 +72,25 @@ def _cell(value: object) -> object:
     if isinstance(value, float):
         return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.2f}"
     return value
+
+
+def read_csv(path: Path) -> list[Row]:
+    """Rows back from a results CSV, typed as ``Row`` declares them (empty cell: None)."""
+    kinds = {field.name: str(field.type) for field in fields(Row)}
+    rows = []
+    with path.open(newline="", encoding="utf-8") as source:
+        for record in csv.DictReader(source):
+            rows.append(Row(**{name: _parse(text, kinds[name]) for name, text in record.items()}))
+    return rows
+
+
+def _parse(text: str, kind: str) -> object:
+    if kind == "str":
+        return text
+    if text == "":
+        return None
+    if kind.startswith("bool"):
+        return text == "True"
+    if kind.startswith("int"):
+        return int(text)
+    return float(text)
