@@ -253,7 +253,7 @@ def solve_command(
         from matcher.report import write_plan_report
 
         try:
-            write_plan_report(data, plan, summary, report_file, lang)
+            write_plan_report(data, plan, summary, report_file, lang, checked=report)
         except OSError as error:
             reason = error.strerror or error
             _fail(f"Cannot write the report to {report_file}: {reason}", EXIT_INPUT)

@@ -30,7 +30,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from matcher import __version__
-from matcher.checker import check_plan, team_after_plan
+from matcher.checker import CheckReport, check_plan, team_after_plan
 from matcher.cli import read_plan
 from matcher.instance import Instance, PostKind
 from matcher.output import VALUES_ZH
@@ -192,10 +192,17 @@ class PlanFacts:
 
 
 def plan_facts(
-    instance: Instance, plan: Sequence[tuple[str, str]], summary: dict[str, Any] | None
+    instance: Instance,
+    plan: Sequence[tuple[str, str]],
+    summary: dict[str, Any] | None,
+    checked: CheckReport | None = None,
 ) -> PlanFacts:
-    """The figures of one plan: counts from the checker, status and bounds from ``summary``."""
-    report = check_plan(instance, plan)
+    """The figures of one plan: counts from the checker, status and bounds from ``summary``.
+
+    ``checked`` is the checker's report of this plan when the caller has one
+    already (``solve`` does): checking a national plan twice is not free.
+    """
+    report = checked if checked is not None else check_plan(instance, plan)
     cands = {c.id: c for c in instance.candidates}
     posts = {p.id: p for p in instance.posts}
     pairs = [(cands[c], posts[p]) for c, p in plan if c in cands and p in posts]
@@ -868,9 +875,11 @@ def write_plan_report(
     summary: dict[str, Any] | None,
     out: Path,
     lang: str = "en",
+    checked: CheckReport | None = None,
 ) -> None:
-    """Write the report of a plan already in memory (``matcher solve --report``)."""
-    _write_atomically(out, plan_report_html(plan_facts(instance, plan, summary), lang))
+    """Write the report of a plan already in memory and checked (``matcher solve --report``)."""
+    facts = plan_facts(instance, plan, summary, checked)
+    _write_atomically(out, plan_report_html(facts, lang))
 
 
 def write_report(instance_path: Path, plan_dir: Path, out: Path, lang: str = "en") -> None:
