@@ -422,3 +422,102 @@ def report_command(instance: Path, plan_dir: Path | None, out: Path, lang: str) 
     except OSError as error:
         _fail(f"Cannot write the report to {out}: {error.strerror or error}", EXIT_INPUT)
     click.echo(f"report written to {out}")
+
+
+@main.command(name="replan")
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.argument("published_plan_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--changes",
+    "changes_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="TOML file: drop_out, close_posts, [[add_posts]], [[add_candidates]].",
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the plan.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def replan_command(
+    instance: Path,
+    published_plan_dir: Path,
+    changes_file: Path,
+    out: Path,
+    time_limit: float,
+    seed: int,
+    lang: str,
+) -> None:
+    """Re-plan after changes: coverage first, then fewest changed assignments, then fit."""
+    from matcher import replan as replanning
+
+    data = _load(instance)
+    try:
+        published = read_plan(published_plan_dir)
+    except InputError as error:
+        _fail(str(error), EXIT_INPUT)
+    try:
+        changes = replanning.read_changes(changes_file, data, published)
+    except replanning.ChangesError as error:
+        _fail(str(error), EXIT_INPUT)
+    for warning in (*data.warnings, *changes.warnings):
+        click.echo(f"warning: {warning}", err=True)
+    for violation in check_plan(data, published).violations:  # kept only where rules allow
+        click.echo(f"warning: published plan: {violation.subject}: {violation.message_en}",
+                   err=True)  # fmt: skip
+    params = SolveParams(time_limit=time_limit, seed=seed)
+    replanned = replanning.replan(data, published, changes, params)
+    new_data, prepared, result = replanned.instance, replanned.prepared, replanned.result
+    if result.status == INFEASIBLE:
+        head = (
+            "变动后硬性规则无法同时满足，相互冲突的规则如下："
+            if lang == "zh"
+            else "After the changes the hard rules cannot all hold. Rules in conflict:"
+        )
+        lines = [head, *(f"  {conflict.describe(lang)}" for conflict in result.conflicts)]
+        _fail("\n".join(lines), EXIT_INFEASIBLE)
+    if not result.has_plan:
+        _fail(f"No plan found within {time_limit:g} s; try a longer --time-limit.", EXIT_NO_PLAN)
+    plan = replanned.plan
+    report = check_plan(new_data, plan)
+    moves = replanning.describe_moves(replanned, lang)
+    counts = replanning.count(replanned, moves)
+    if not report.ok or (report.coverage, report.fit, counts.kept) != (
+        result.coverage,
+        result.fit,
+        result.kept,
+    ):
+        lines = ["Internal error: the plan failed the independent check; nothing was written."]
+        lines += [f"  {v.subject}: {v.message_en}" for v in report.violations]
+        _fail("\n".join(lines), EXIT_CHECK_FAILED)
+    eligible_posts = Counter(new_data.candidates[c].id for c in prepared.space.cand_idcs.tolist())
+    eligible_cadres = Counter(new_data.posts[p].id for p in prepared.space.post_idcs.tolist())
+    plan_pairs = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
+    tables = {
+        "assignments": assignments_table(new_data, plan, report),
+        "unassigned": unassigned_table(new_data, plan, eligible_posts, eligible_cadres),
+        "alternates": alternates_table(new_data, find_alternates(prepared, plan_pairs)),
+    }
+    if lang == "zh":
+        tables = {name: in_chinese(frame) for name, frame in tables.items()}
+    tables["changes"] = replanning.moves_table(replanned, moves, lang)
+    summary = _summary(new_data, result, report, instance, params)
+    summary["replan"] = {
+        "published_plan": str(published_plan_dir),
+        "changes_file": str(changes_file),
+        "changes_hash": input_hash(changes_file),
+        "published_assignments": counts.published,
+        "kept": counts.kept,
+        "kept_bound": result.kept_bound,
+        "changed": counts.changed,
+        "moved": counts.moved,
+        "newly_placed": counts.newly_placed,
+        "sent_home": counts.sent_home,
+        "dropped_out": counts.dropped_out,
+        "unfilled_seats": counts.seats - counts.filled,
+    }
+    try:
+        write_plan(out, tables, summary)
+    except OSError as error:
+        _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
+    click.echo("\n".join(replanning.summary_lines(replanned, counts, lang)))
+    click.echo(f"{'已写入' if lang == 'zh' else 'written to'} {out} (changes.csv)")

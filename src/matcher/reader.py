@@ -93,7 +93,7 @@ from matcher.instance import (
     Weights,
 )
 
-__all__ = ["InputError", "InputIssue", "read_instance", "read_rules"]
+__all__ = ["InputError", "InputIssue", "read_instance", "read_rows", "read_rules"]
 
 
 # ----------------------------------------------------------------------------------------
@@ -1044,3 +1044,24 @@ def read_instance(path: str | Path) -> Instance:
         rules=rules,
         warnings=tuple(str(warning) for warning in _in_file_order(log.warnings)),
     )
+
+
+def read_rows(
+    table_name: str, rows: list[dict[str, str]], label: str
+) -> tuple[list[tuple[int, Any]], list[InputIssue], list[InputIssue]]:
+    """Validate rows given as text cells (e.g. from a changes file) like rows of a CSV table.
+
+    The same headers, aliases, cell parsers, models and repeated-id check as
+    :func:`read_instance`, so a row added later is held to the same rules as one
+    read from the file. Issues number the rows like a CSV: ``rows[i]`` is row
+    ``i + 2``. Returns the valid (row, model) pairs, the errors and the warnings.
+    """
+    log = _Log()
+    headers = list(dict.fromkeys(key for row in rows for key in row))
+    frame = pd.DataFrame([headers] + [[row.get(key, "") for key in headers] for row in rows])
+    table = _raw_table(table_name, _Source(label, _constant(frame)), frame, log)
+    if table is None:
+        return [], log.errors, log.warnings
+    _build_models(table, log)
+    _check_unique(table, ("id",), "id", log)
+    return table.models, log.errors, log.warnings
