@@ -521,3 +521,62 @@ def replan_command(
         _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
     click.echo("\n".join(replanning.summary_lines(replanned, counts, lang)))
     click.echo(f"{'已写入' if lang == 'zh' else 'written to'} {out} (changes.csv)")
+
+
+@main.command(name="scenarios")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the sweep: comparison.csv, changes.csv, <variant>/instance and /plan.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds per variant.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--workers-pool",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Variants solved at once in local processes (1: one after another, here).",
+)
+@click.option(
+    "--address",
+    help="Run the variants on this Dask distributed scheduler instead, e.g. tcp://host:8786.",
+)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def scenarios_command(
+    file: Path,
+    out: Path,
+    time_limit: float,
+    seed: int,
+    workers_pool: int,
+    address: str | None,
+    lang: str,
+) -> None:
+    """Solve the base instance and every what-if variant of the scenario FILE (TOML), compare."""
+    from matcher.scenarios import ScenarioError
+    from matcher.sweep import SweepError, run_scenarios
+
+    params = SolveParams(time_limit=time_limit, seed=seed)
+    try:
+        run_scenarios(
+            file,
+            out,
+            params,
+            pool_size=workers_pool,
+            address=address,
+            lang=lang,
+            console=console,
+            warn=lambda text: click.echo(text, err=True),
+        )
+    except (ScenarioError, InputError) as error:
+        _fail(str(error), EXIT_INPUT)
+    except SweepError as error:
+        _fail(str(error), error.code)
