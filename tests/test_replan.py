@@ -280,6 +280,21 @@ def test_city_drop_out_refills_only_the_vacated_seat(
     assert outcome.result.kept == outcome.result.kept_bound == len(published) - 1
 
 
+def test_city_example_changes_file_replans_to_a_checked_plan(
+    city: tuple[Instance, list[tuple[str, str]]],
+) -> None:
+    instance, published = city
+    changes = read_changes(INSTANCES / "city-changes.toml", instance, published)
+    assert changes.drop_out and changes.close_posts and changes.add_posts and changes.add_candidates
+    outcome = replan(instance, published, changes, QUICK)
+    report = check_plan(outcome.instance, outcome.plan)
+    assert report.ok and outcome.result.status == OPTIMAL
+    assert report.coverage == solve(outcome.instance, QUICK).coverage
+    moves = describe_moves(outcome)
+    assert count(outcome, moves).kept == outcome.result.kept == outcome.result.kept_bound
+    assert all(move.reason for move in moves)
+
+
 # ---------------------------------------------------------------------- the command
 
 
@@ -458,3 +473,21 @@ def test_read_changes_reports_every_problem_at_once(tmp_path: Path) -> None:
         "changes.toml, key close_posts #1",
         "changes.toml, add_posts #1 (id P1), key kind",
     ]
+
+
+def test_changes_no_plan_can_meet_exit_3_naming_the_rule(tiny_plan: Path, tmp_path: Path) -> None:
+    # a new cadre who must be placed (12 years in post) but has a disciplinary record
+    changes = tmp_path / "changes.toml"
+    changes.write_text(
+        '[[add_candidates]]\nid = "C8"\ndepartment = "D2"\nrank = "section"\nage = 35\n'
+        'education = "master"\nbirthplace = "外市"\nhome_region = "外市"\ndisciplinary = true\n'
+        "years_in_post = 12\n",
+        encoding="utf-8",
+    )
+    code, text = run(
+        "replan", str(INSTANCES / "tiny"), str(tiny_plan), "--changes", str(changes),
+        "--out", str(tmp_path / "new"),
+    )  # fmt: skip
+    assert code == 3, text
+    assert "must place" in text and "C8" in text
+    assert not (tmp_path / "new").exists()

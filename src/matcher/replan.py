@@ -446,7 +446,8 @@ class _Describer:
         return f"{post_id} {name}".strip()
 
     def _join(self, parts: list[str]) -> str:
-        return ("；" if self.zh else "; ").join(parts)
+        """Clauses in order, each once (a rule can explain both leaving and arriving)."""
+        return ("；" if self.zh else "; ").join(dict.fromkeys(parts))
 
     # -- rules
 
@@ -497,7 +498,7 @@ class _Describer:
 
     # -- clauses
 
-    def fills(self, cand_id: str, post_id: str) -> str:
+    def fills(self, cand_id: str, post_id: str) -> list[str]:
         """Which seat on ``post_id`` the cadre fills, and whom it was left by."""
         post = self.where(post_id)
         previous = self.predecessor.get(cand_id)
@@ -516,15 +517,17 @@ class _Describer:
                 if self.zh
                 else f"to fill a seat on {post} left empty in the published plan"
             )
-            text += self.no_room_before(cand_id, post_id)
-        # rules that need the cadre there: removing them would break these
+            return [text, *self.no_room_before(cand_id, post_id), *self.needed(cand_id)]
+        return [text, *self.needed(cand_id)]
+
+    def needed(self, cand_id: str) -> list[str]:
+        """Rules that need the cadre where the new plan puts them."""
         pair = int(self.view.placed_at[self.cand_index[cand_id]])
-        needed = [
+        return [
             self.to_keep(row, side)
             for row, side in self.broken([pair], [])
             if row.rule.family in ("local ratio", "department quota")
         ]
-        return self._join([text, *needed])
 
     @cached_property
     def published_view(self) -> PlanView:
@@ -540,7 +543,7 @@ class _Describer:
     def original_post_index(self) -> dict[str, int]:
         return {p.id: i for i, p in enumerate(self.plan.original.posts)}
 
-    def no_room_before(self, cand_id: str, post_id: str) -> str:
+    def no_room_before(self, cand_id: str, post_id: str) -> list[str]:
         """The rules that kept the cadre off the post in the published plan, and who lifted them."""
         view = self.published_view
         instance = view.prepared.enc.instance
@@ -548,7 +551,7 @@ class _Describer:
         post = self.original_post_index.get(post_id)
         pair = None if cand is None or post is None else view.pair(cand, post)
         if pair is None or cand is None:
-            return ""  # a new cadre or post: nothing to explain about the published plan
+            return []  # a new cadre or post: nothing to explain about the published plan
         now = int(view.placed_at[cand])
         space = view.prepared.space
         clauses = []
@@ -574,9 +577,9 @@ class _Describer:
                 else f"{self.rule_name(row, side)} kept them out of the published plan"
                 + (f"; lifted by {lifted}" if lifted else "")
             )
-        return "".join(("；" if self.zh else "; ") + clause for clause in clauses)
+        return clauses
 
-    def why_not_back(self, cand_id: str, post_id: str) -> str:
+    def why_not_back(self, cand_id: str, post_id: str) -> list[str]:
         """Why the cadre does not hold ``post_id`` (their published post) any more."""
         cand = self.cand_index[cand_id]
         post = self.post_index[post_id]
@@ -585,11 +588,11 @@ class _Describer:
             enc = self.plan.prepared.enc
             mask = int(exclusion_mask(enc, np.array([cand]), np.array([post]))[0])
             reasons = "、".join(describe(mask, "zh")) if self.zh else ", ".join(describe(mask))
-            return (
+            return [
                 f"已不符合{self.where(post_id)}的条件：{reasons}"
                 if self.zh
                 else f"no longer eligible for {self.where(post_id)}: {reasons}"
-            )
+            ]
         now = int(self.view.placed_at[cand])
         leaving = [now] if now >= 0 else []
         parts = []
@@ -627,23 +630,23 @@ class _Describer:
                     )
             parts.append(freed)
         if parts:
-            return self._join(parts)
+            return parts
         objective = self.plan.prepared.objective
         if now >= 0:
             here, there = int(objective.priority[back]), int(objective.priority[now])
             if there > here:
                 new_post = self.where(self.after[cand_id])
-                return (
+                return [
                     f"调往优先级更高的岗位（{new_post}优先级{there}，原岗位{here}）"
                     if self.zh
                     else f"to fill a higher-priority seat ({new_post} priority {there},"
                     f" {self.where(post_id)} priority {here})"
-                )
-        return (
+                ]
+        return [
             "回到原岗位不违反任何规则（方案未证明最优）"
             if self.zh
             else "going back breaks no rule (the plan is not proven optimal)"
-        )
+        ]
 
     def not_placed_elsewhere(self, cand_id: str) -> str:
         cand = self.cand_index[cand_id]
@@ -685,23 +688,20 @@ class _Describer:
                 else f"post {self.where(before)} {'closed' if closed else 'no longer exists'}"
             )
             if after:
-                tail = f"调往{self.where(after)}，" if zh else f"moved to {self.where(after)} "
-                tail += self.fills(cand_id, after)
+                moved = f"调往{self.where(after)}" if zh else f"moved to {self.where(after)}"
+                tail = [moved, *self.fills(cand_id, after)]
             else:
-                tail = (
-                    "未另行安排：" if zh else "not placed elsewhere: "
-                ) + self.not_placed_elsewhere(cand_id)
-            reason, change = self._join([head, tail]), POST_CLOSED
+                not_placed = "未另行安排：" if zh else "not placed elsewhere: "
+                tail = [not_placed + self.not_placed_elsewhere(cand_id)]
+            reason, change = self._join([head, *tail]), POST_CLOSED
         elif before and after:
-            reason = self._join([self.why_not_back(cand_id, before), self.fills(cand_id, after)])
-            change = MOVED
+            parts = [*self.fills(cand_id, after), *self.why_not_back(cand_id, before)]
+            reason, change = self._join(parts), MOVED
         elif before:
-            reason, change = self.why_not_back(cand_id, before), SENT_HOME
+            reason, change = self._join(self.why_not_back(cand_id, before)), SENT_HOME
         else:
-            reason = self.fills(cand_id, after)
-            if cand_id in self.added_cands:
-                reason = self._join(["新增干部" if zh else "added cadre", reason])
-            change = NEWLY_PLACED
+            added = ["新增干部" if zh else "added cadre"] if cand_id in self.added_cands else []
+            reason, change = self._join([*added, *self.fills(cand_id, after)]), NEWLY_PLACED
         name = self.cand_names.get(cand_id, "")
         return Move(cand_id, name, before, after, change, reason)
 
