@@ -331,6 +331,13 @@ def test_replan_command_writes_a_checked_plan_with_changes(tiny_plan: Path, tmp_
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal"
     assert summary["replan"]["kept"] == summary["replan"]["kept_bound"] == 1
+    # the changed instance is written beside the plan: check and explain read them together
+    written = read_instance(out / "instance")
+    changed = apply_changes(read_instance(INSTANCES / "tiny"), Changes(drop_out=("C1",)))
+    assert written.candidates == changed.candidates and written.rules == changed.rules
+    assert run("check", str(out / "instance"), str(out))[0] == 0
+    code, text = run("explain", str(out / "instance"), str(out), "--cadre", "C3")
+    assert code == 0 and "placed at P3" in text
     assert {"assignments.csv", "unassigned.csv", "alternates.csv"} <= {
         p.name for p in out.iterdir()
     }
@@ -402,6 +409,7 @@ party_member = "是"
     assert "kept 2 of 2" in text
     assert rows["C6"].change == "newly_placed"
     assert rows["C6"].reason.startswith("added cadre")
+    assert run("check", str(out / "instance"), str(out))[0] == 0  # P4 and C6 are in it
 
 
 BAD_CHANGES = [

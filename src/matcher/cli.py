@@ -515,12 +515,17 @@ def replan_command(
         "dropped_out": counts.dropped_out,
         "unfilled_seats": counts.seats - counts.filled,
     }
+    summary["replan"]["instance"] = "instance"  # the changed instance, beside the plan
     try:
+        replanning.write_changed_instance(new_data, out / "instance")
         write_plan(out, tables, summary)
     except OSError as error:
         _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
     click.echo("\n".join(replanning.summary_lines(replanned, counts, lang)))
-    click.echo(f"{'已写入' if lang == 'zh' else 'written to'} {out} (changes.csv)")
+    click.echo(
+        f"{'已写入' if lang == 'zh' else 'written to'} {out} (changes.csv);"
+        f" matcher check {out / 'instance'} {out}"
+    )
 
 
 @main.command(name="scenarios")

@@ -18,7 +18,10 @@ the seat a newcomer fills and who left it.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +40,7 @@ from matcher.model import objective as objective_module
 from matcher.model.space import Row
 from matcher.planview import PlanView
 from matcher.reader import InputIssue, read_rows
+from matcher.scenarios import write_variant_instance
 from matcher.solver import Prepared, Result, SolveParams, prepare, solve
 
 # ----------------------------------------------------------------------------------------
@@ -277,6 +281,27 @@ def apply_changes(instance: Instance, changes: Changes) -> Instance:
             "warnings": instance.warnings + changes.warnings,
         }
     )
+
+
+def write_changed_instance(instance: Instance, folder: Path) -> None:
+    """The changed instance in format v1, so ``check`` and ``explain`` can read the new plan.
+
+    Written to a staging folder beside ``folder`` and swapped in whole: an
+    interrupted run leaves the previous folder (or none), never half of one.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        write_variant_instance(instance, staging)
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            os.replace(folder, old / folder.name)
+            os.replace(staging, folder)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------------------
