@@ -487,8 +487,9 @@ def test_plain_table_and_no_progress_when_not_a_terminal(tmp_path: Path) -> None
                           "--workers-pool", "1", "--time-limit", "5")  # fmt: skip
     assert code == 0
     lines = stdout.splitlines()
-    assert lines[0].split()[:4] == ["variant", "status", "coverage", "fit"]
-    assert lines[1].split()[:4] == [BASE, "optimal", "3", "290"]
+    header = ["variant", "status", "coverage", "fit", "gap", "seats", "moved", "new", "out"]
+    assert lines[0].split() == header
+    assert lines[1].split() == [BASE, "optimal", "3", "290", "0.00%", "2/4", "0", "0", "0"]
     assert not any(char in stdout for char in "━│┃╸\r\x1b")  # no box, bar or escape codes
 
 

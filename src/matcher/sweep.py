@@ -68,7 +68,7 @@ from matcher.output import (
     write_plan,
 )
 from matcher.planview import PlanView
-from matcher.scenarios import ScenarioSet, Variant, load_scenarios, write_variant_instance
+from matcher.scenarios import BASE, ScenarioSet, Variant, load_scenarios, write_variant_instance
 from matcher.solver import INFEASIBLE, SolveParams, prepare, solve
 from matcher.solver import Result as SolveResult
 
@@ -89,6 +89,7 @@ CHANGES_CSV = "changes.csv"
 DEFAULT_POOL = 2
 """Local solver processes: the machines this runs on have two cores."""
 DASK_CONNECT_SECONDS = 10.0
+BASE_DESCRIPTION_ZH = "基准方案，未作改动"
 
 
 class SweepError(Exception):
@@ -282,7 +283,9 @@ def _comparison_row(
     instance, result = variant.instance, outcome.result
     row: dict[str, Any] = {
         "variant": variant.name,
-        "description": variant.description,
+        "description": BASE_DESCRIPTION_ZH
+        if lang == "zh" and variant.name == BASE
+        else variant.description,
         "status": result.status,
         "seats": instance.num_seats,
         "cadres": instance.num_candidates,
@@ -473,24 +476,25 @@ def write_sweep(
     return comparison
 
 
-HEADLINE = {
-    "variant": "variant", "status": "status", "coverage": "coverage", "fit": "fit",
-    "gap": "gap", "seats_filled": "seats filled", "cadres_placed": "cadres placed",
-    "moved": "moved", "newly_placed": "newly placed", "no_longer_placed": "no longer placed",
-}  # fmt: skip
+HEADLINE = ("variant", "status", "coverage", "fit", "gap", "seats", "moved", "new", "out")
+HEADLINE_NOTE = (
+    "seats: filled/total (one cadre each); moved, new, out: cadres moved, newly placed and no"
+    " longer placed against the base"
+)
 
 
 def _headline(comparison: pd.DataFrame) -> list[list[str]]:
     """The comparison's headline columns as text, one list per variant."""
     rows = []
     for row in comparison.to_dict("records"):
-        has_plan = row.get("seats_filled", "") != ""
-        cells = {name: str(row.get(name, "")) for name in HEADLINE}
-        if has_plan:
-            cells["gap"] = f"{row['gap']:.2%}"
-            cells["seats_filled"] = f"{row['seats_filled']} of {row['seats']}"
-            cells["cadres_placed"] = f"{row['cadres_placed']} of {row['cadres']}"
-        rows.append(list(cells.values()))
+        cells = [str(row["variant"]), str(row["status"])]
+        if row.get("seats_filled", "") == "":
+            rows.append(cells + [""] * (len(HEADLINE) - 2))
+            continue
+        cells += [str(row["coverage"]), str(row["fit"]), f"{row['gap']:.2%}"]
+        cells.append(f"{row['seats_filled']}/{row['seats']}")
+        cells += [str(row.get(name, "")) for name in ("moved", "newly_placed", "no_longer_placed")]
+        rows.append(cells)
     return rows
 
 
@@ -498,12 +502,20 @@ def print_comparison(comparison: pd.DataFrame, console: Console) -> None:
     """The headline columns: a rich table on a terminal, plain aligned text otherwise."""
     rows = _headline(comparison)
     if not console.is_terminal:
-        frame = pd.DataFrame(rows, columns=list(HEADLINE.values()))
+        frame = pd.DataFrame(rows, columns=list(HEADLINE))
         console.print(frame.to_string(index=False), soft_wrap=True, markup=False, highlight=False)
         return
-    table = Table(title="matcher scenarios", box=box.SIMPLE_HEAVY)
-    for name in HEADLINE.values():
-        table.add_column(name, justify="left" if name in ("variant", "status") else "right")
+    table = Table(
+        title="matcher scenarios",
+        caption=HEADLINE_NOTE,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    for name in HEADLINE:
+        left = name in ("variant", "status")
+        table.add_column(name, justify="left" if left else "right", no_wrap=True)
     for cells in rows:
         table.add_row(*cells)
     console.print(table)
