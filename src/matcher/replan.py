@@ -411,6 +411,7 @@ class Counts:
     newly_placed: int
     dropped_out: int
     closed: int
+    """Cadres whose post closed and who could not be placed elsewhere."""
     seats: int
     filled: int
 
@@ -794,24 +795,29 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
     proven = result.status == "optimal"
     unfilled = counts.seats - counts.filled
     fewest_changes = counts.published - result.kept_bound
+    # proven fewest only once coverage is proven too: the keep tier ranks plans of equal coverage
+    fewest_proven = (result.coverage, result.kept) == (result.coverage_bound, result.kept_bound)
     if lang == "zh":
-        fewest = "已是最少" if proven else f"至少需 {fewest_changes} 项"
+        fewest = "已是最少" if fewest_proven else f"至少需 {fewest_changes} 项"
         return [
             f"重新安排 {plan.instance.name}：{'已证明最优' if proven else '未证明最优'}"
             f"（覆盖度 {result.coverage}，上界 {result.coverage_bound}）",
             f"保留原安排 {counts.kept}/{counts.published} 人，调整岗位 {counts.moved} 人，"
             f"新安排 {counts.newly_placed} 人，不再选派 {counts.sent_home} 人，"
-            f"退出 {counts.dropped_out} 人；空缺职数 {unfilled}/{counts.seats}",
+            f"退出 {counts.dropped_out} 人"
+            + (f"，岗位撤销未另行安排 {counts.closed} 人" if counts.closed else "")
+            + f"；空缺职数 {unfilled}/{counts.seats}",
             f"变动原安排 {counts.changed} 项（{fewest}），"
             f"匹配度 {result.fit}（上界 {result.fit_bound}）",
         ]
-    fewest = "the fewest possible" if proven else f"at least {fewest_changes} needed"
+    fewest = "the fewest possible" if fewest_proven else f"at least {fewest_changes} needed"
     return [
         f"replan {plan.instance.name}: {result.status}"
         f" (coverage {result.coverage}, bound {result.coverage_bound})",
         f"kept {counts.kept} of {counts.published}, moved {counts.moved}, newly placed"
-        f" {counts.newly_placed}, sent home {counts.sent_home}, dropped out"
-        f" {counts.dropped_out}; unfilled seats {unfilled} of {counts.seats}",
+        f" {counts.newly_placed}, sent home {counts.sent_home}, dropped out {counts.dropped_out}"
+        + (f", post closed {counts.closed}" if counts.closed else "")
+        + f"; unfilled seats {unfilled} of {counts.seats}",
         f"changed assignments {counts.changed} ({fewest}), fit {result.fit}"
         f" (bound {result.fit_bound})",
     ]
