@@ -353,13 +353,41 @@ def check_own_unit(candidate: Candidate, post: Post) -> Violation | None:
     )
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """Affinities and departments by id, built once per instance: a plan check (and the
+    alternates search, which checks hundreds of plans) must not rescan them per pair."""
+
+    forbidden: frozenset[tuple[str, str]]
+    bonus: dict[tuple[str, str], Fraction | int]
+    departments: dict[str, Department]
+
+
+_LOOKUPS: dict[int, tuple[Instance, _Lookups]] = {}
+
+
+def _lookups(instance: Instance) -> _Lookups:
+    """The lookups of ``instance`` (cached by identity; the instance is frozen)."""
+    cached = _LOOKUPS.get(id(instance))
+    if cached is not None and cached[0] is instance:
+        return cached[1]
+    bonus: dict[tuple[str, str], Fraction | int] = {}
+    for a in instance.affinities:
+        bonus[(a.candidate_id, a.post_id)] = bonus.get((a.candidate_id, a.post_id), 0) + a.bonus
+    made = _Lookups(
+        frozenset((a.candidate_id, a.post_id) for a in instance.affinities if a.forbid),
+        bonus,
+        {d.id: d for d in instance.departments},
+    )
+    if len(_LOOKUPS) > 8:
+        _LOOKUPS.clear()
+    _LOOKUPS[id(instance)] = (instance, made)
+    return made
+
+
 def check_forbidden(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
     """Rule 2: a pair the planner marked ``forbid`` in ``affinities`` is never assigned."""
-    forbidden = any(
-        a.forbid and a.candidate_id == candidate.id and a.post_id == post.id
-        for a in instance.affinities
-    )
-    if not forbidden:
+    if (candidate.id, post.id) not in _lookups(instance).forbidden:
         return None
     return _violation(
         "forbidden",
@@ -532,20 +560,13 @@ def _fit(instance: Instance, candidate: Candidate, post: Post) -> FitTerms:
     w = instance.rules.weights
     zero = Fraction(0)
 
-    department = None
-    for d in instance.departments:
-        if d.id == candidate.department:
-            department = d
-            break
+    lookups = _lookups(instance)
+    department = lookups.departments.get(candidate.department)
 
     rank = preference_rank(candidate, post.id)
     bonus = PREFERENCE_BONUS[rank - 1] if rank is not None and rank <= len(PREFERENCE_BONUS) else 0
 
-    affinity_bonus = sum(
-        a.bonus
-        for a in instance.affinities
-        if a.candidate_id == candidate.id and a.post_id == post.id
-    )
+    affinity_bonus = lookups.bonus.get((candidate.id, post.id), 0)
 
     return FitTerms(
         score=candidate.score * w.score,
