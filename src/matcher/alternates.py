@@ -10,6 +10,7 @@ the independent checker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -34,6 +35,12 @@ class Alternate:
     alternate_fit: Fraction
     fit_cost: Fraction
     """Holder's fit minus the alternate's: what the plan would lose by the swap."""
+
+
+def alternates_of(prepared: Prepared, assignments: Sequence[tuple[int, int]]) -> list[Alternate]:
+    """The shortlist for a solver's plan, given as (candidate index, post index) pairs."""
+    view = PlanView.from_assignments(prepared, list(assignments))
+    return find_alternates(prepared, view.plan_pairs)
 
 
 def find_alternates(

@@ -133,6 +133,20 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.violations
 
+    def disagreement(self, coverage: int, fit: Fraction) -> list[str]:
+        """Why a plan the solver says has ``coverage`` and ``fit`` must not be written, if so.
+
+        Every caller that writes a plan asks this: a broken rule, or an objective the
+        checker recomputes differently, is a bug in the solver, never a plan.
+        """
+        lines = [f"  {v.subject}: {v.message_en}" for v in self.violations]
+        if self.ok and (self.coverage, self.fit) != (coverage, fit):
+            lines.append(
+                f"  objective mismatch: solver coverage {coverage} fit {fit},"
+                f" checker coverage {self.coverage} fit {self.fit}"
+            )
+        return lines
+
 
 def _violation(rule: str, subject: str, message_en: str, message_zh: str) -> Violation:
     return Violation(

@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
-from collections import Counter
-from fractions import Fraction
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import pandas as pd
@@ -22,21 +21,16 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import __version__
-from matcher.alternates import find_alternates
+from matcher.alternates import alternates_of
 from matcher.checker import CheckReport, check_plan
 from matcher.instance import Instance
-from matcher.output import (
-    HEADERS_ZH,
-    alternates_table,
-    assignments_table,
-    in_chinese,
-    unassigned_table,
-    write_plan,
-)
+from matcher.output import HEADERS_ZH, eligible_counts, exact_number, plan_tables, write_plan
 from matcher.planview import PlanView
 from matcher.reader import InputError, InputIssue, read_instance
 from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 from matcher.supply import shortfalls
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -65,10 +59,6 @@ def input_hash(path: Path) -> str:
             digest.update(file.name.encode())
             digest.update(file.read_bytes())
     return "sha256:" + digest.hexdigest()
-
-
-def _exact(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
 
 
 def _rules_json(instance: Instance) -> dict[str, Any]:
@@ -104,8 +94,8 @@ def _summary(
         "status": result.status,
         "coverage": report.coverage,
         "coverage_bound": result.coverage_bound,
-        "fit": _exact(report.fit),
-        "fit_bound": _exact(result.fit_bound),
+        "fit": exact_number(report.fit),
+        "fit_bound": exact_number(result.fit_bound),
         "gap": round(result.gap, 9),
         "proof": result.proof,
         "seats": instance.num_seats,
@@ -123,6 +113,31 @@ def _summary(
         "versions": _versions(),
         "warnings": list(instance.warnings),
     }
+
+
+def _fail_without_plan(result: Result, time_limit: float, lang: str, head_zh: str,
+                       head_en: str) -> None:  # fmt: skip
+    """Exit 3 naming the rules in conflict, or 4 when time ran out before any plan."""
+    if result.status == INFEASIBLE:
+        lines = [head_zh if lang == "zh" else head_en]
+        lines += [f"  {conflict.describe(lang)}" for conflict in result.conflicts]
+        if not result.conflicts:
+            lines.append("  (not narrowed down within the time limit)")
+        _fail("\n".join(lines), EXIT_INFEASIBLE)
+    if not result.has_plan:
+        _fail(f"No plan found within {time_limit:g} s; try a longer --time-limit.", EXIT_NO_PLAN)
+
+
+def _independently_checked(
+    data: Instance, plan: list[tuple[str, str]], result: Result, more: Sequence[str] = ()
+) -> CheckReport:
+    """The checker's report on a solver's plan; exit 1 (nothing written) if they disagree."""
+    report = check_plan(data, plan)
+    lines = [*report.disagreement(result.coverage, result.fit), *more]
+    if lines:
+        head = "Internal error: the plan failed the independent check; nothing was written."
+        _fail("\n".join([head, *lines]), EXIT_CHECK_FAILED)
+    return report
 
 
 def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
@@ -144,6 +159,20 @@ def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
     console.print(table)
 
 
+def lang_option(help: str | None = None) -> Callable[[F], F]:
+    """``--lang en|zh``: the same choice, default and spelling on every command."""
+    return click.option("--lang", type=click.Choice(["en", "zh"]), default="en",
+                        show_default=True, help=help)  # fmt: skip
+
+
+def time_limit_option(help: str | None) -> Callable[[F], F]:
+    return click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0,
+                        show_default=True, help=help)  # fmt: skip
+
+
+seed_option = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="matcher")
 def main() -> None:
@@ -160,14 +189,8 @@ def main() -> None:
     show_default=True,
     help="Folder for the plan files.",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.1),
-    default=60.0,
-    show_default=True,
-    help="Seconds; the best plan found by then is returned with its gap.",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@time_limit_option("Seconds; the best plan found by then is returned with its gap.")
+@seed_option
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -177,13 +200,7 @@ def main() -> None:
 )
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with the same tables.")
 @click.option("--log", is_flag=True, help="Show the CP-SAT search log.")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of warnings and rule violations.",
-)
+@lang_option("Language of warnings and rule violations.")
 @click.option(
     "--report",
     "report_file",
@@ -210,40 +227,18 @@ def solve_command(
     for shortfall in shortfalls(prepared):
         click.echo(("提示：" if lang == "zh" else "warning: ") + shortfall.message(lang), err=True)
     result = solve(data, params, prepared)
-    if result.status == INFEASIBLE:
-        lines = [
-            "硬性规则无法同时满足，相互冲突的规则如下（去掉其中任一条，其余即可满足）："
-            if lang == "zh"
-            else "The hard rules cannot all hold for this instance. Rules in conflict"
-            " (drop any one and the rest can hold):"
-        ]
-        lines += [f"  {conflict.describe(lang)}" for conflict in result.conflicts]
-        if not result.conflicts:
-            lines.append("  (not narrowed down within the time limit)")
-        _fail("\n".join(lines), EXIT_INFEASIBLE)
-    if not result.has_plan:
-        _fail(f"No plan found within {time_limit:g} s; try a longer --time-limit.", EXIT_NO_PLAN)
+    _fail_without_plan(
+        result,
+        time_limit,
+        lang,
+        "硬性规则无法同时满足，相互冲突的规则如下（去掉其中任一条，其余即可满足）：",
+        "The hard rules cannot all hold for this instance. Rules in conflict"
+        " (drop any one and the rest can hold):",
+    )
     plan = [(data.candidates[c].id, data.posts[p].id) for c, p in result.assignments]
-    report = check_plan(data, plan)
-    if not report.ok or report.coverage != result.coverage or report.fit != result.fit:
-        lines = ["Internal error: the plan failed the independent check; nothing was written."]
-        lines += [f"  {v.subject}: {v.message_en}" for v in report.violations]
-        if report.ok:
-            lines.append(
-                f"  objective mismatch: solver coverage {result.coverage} fit {result.fit},"
-                f" checker coverage {report.coverage} fit {report.fit}"
-            )
-        _fail("\n".join(lines), EXIT_CHECK_FAILED)
-    eligible_posts = Counter(data.candidates[c].id for c in prepared.space.cand_idcs.tolist())
-    eligible_cadres = Counter(data.posts[p].id for p in prepared.space.post_idcs.tolist())
-    plan_pairs = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
-    tables = {
-        "assignments": assignments_table(data, plan, report),
-        "unassigned": unassigned_table(data, plan, eligible_posts, eligible_cadres),
-        "alternates": alternates_table(data, find_alternates(prepared, plan_pairs)),
-    }
-    if lang == "zh":
-        tables = {name: in_chinese(frame) for name, frame in tables.items()}
+    report = _independently_checked(data, plan, result)
+    tables = plan_tables(data, plan, report, *eligible_counts(prepared),
+                         alternates_of(prepared, result.assignments), lang)  # fmt: skip
     summary = _summary(data, result, report, instance, params)
     try:
         write_plan(out, tables, summary, xlsx=xlsx)
@@ -270,7 +265,7 @@ def solve_command(
 @click.option("--cadre", "cadres", multiple=True, help="A cadre's id (repeatable).")
 @click.option("--post", "posts", multiple=True, help="A post's id (repeatable).")
 @click.option("--team", "teams", multiple=True, help="A team's id (repeatable).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option()
 def explain(
     instance: Path,
     plan_dir: Path,
@@ -368,7 +363,7 @@ def read_plan(plan_dir: Path) -> list[tuple[str, str]]:
 @main.command()
 @click.argument("instance", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option()
 def check(instance: Path, plan_dir: Path, lang: str) -> None:
     """Re-verify every hard rule of the plan in PLAN_DIR against INSTANCE, independently."""
     data = _load(instance)
@@ -381,7 +376,7 @@ def check(instance: Path, plan_dir: Path, lang: str) -> None:
         text = violation.message_zh if lang == "zh" else violation.message_en
         click.echo(f"rule {violation.family} ({violation.rule}) {violation.subject}: {text}")
     click.echo(
-        f"{len(plan)} assignments, coverage {report.coverage}, fit {_exact(report.fit)}:"
+        f"{len(plan)} assignments, coverage {report.coverage}, fit {exact_number(report.fit)}:"
         f" {'no violation' if report.ok else f'{len(report.violations)} violation(s)'}"
     )
     sys.exit(EXIT_OK if report.ok else EXIT_CHECK_FAILED)
@@ -397,7 +392,7 @@ def check(instance: Path, plan_dir: Path, lang: str) -> None:
     show_default=True,
     help="The HTML file to write (self-contained: opens offline).",
 )
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option()
 def report_command(instance: Path, plan_dir: Path | None, out: Path, lang: str) -> None:
     """Write one HTML page with charts of the plan in PLAN_DIR for INSTANCE.
 
@@ -435,9 +430,9 @@ def report_command(instance: Path, plan_dir: Path | None, out: Path, lang: str) 
     help="TOML file: drop_out, close_posts, [[add_posts]], [[add_candidates]].",
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the plan.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@time_limit_option(None)
+@seed_option
+@lang_option()
 def replan_command(
     instance: Path,
     published_plan_dir: Path,
@@ -467,38 +462,22 @@ def replan_command(
     params = SolveParams(time_limit=time_limit, seed=seed)
     replanned = replanning.replan(data, published, changes, params)
     new_data, prepared, result = replanned.instance, replanned.prepared, replanned.result
-    if result.status == INFEASIBLE:
-        head = (
-            "变动后硬性规则无法同时满足，相互冲突的规则如下："
-            if lang == "zh"
-            else "After the changes the hard rules cannot all hold. Rules in conflict:"
-        )
-        lines = [head, *(f"  {conflict.describe(lang)}" for conflict in result.conflicts)]
-        _fail("\n".join(lines), EXIT_INFEASIBLE)
-    if not result.has_plan:
-        _fail(f"No plan found within {time_limit:g} s; try a longer --time-limit.", EXIT_NO_PLAN)
+    _fail_without_plan(
+        result,
+        time_limit,
+        lang,
+        "变动后硬性规则无法同时满足，相互冲突的规则如下：",
+        "After the changes the hard rules cannot all hold. Rules in conflict:",
+    )
     plan = replanned.plan
-    report = check_plan(new_data, plan)
     moves = replanning.describe_moves(replanned, lang)
     counts = replanning.count(replanned, moves)
-    if not report.ok or (report.coverage, report.fit, counts.kept) != (
-        result.coverage,
-        result.fit,
-        result.kept,
-    ):
-        lines = ["Internal error: the plan failed the independent check; nothing was written."]
-        lines += [f"  {v.subject}: {v.message_en}" for v in report.violations]
-        _fail("\n".join(lines), EXIT_CHECK_FAILED)
-    eligible_posts = Counter(new_data.candidates[c].id for c in prepared.space.cand_idcs.tolist())
-    eligible_cadres = Counter(new_data.posts[p].id for p in prepared.space.post_idcs.tolist())
-    plan_pairs = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
-    tables = {
-        "assignments": assignments_table(new_data, plan, report),
-        "unassigned": unassigned_table(new_data, plan, eligible_posts, eligible_cadres),
-        "alternates": alternates_table(new_data, find_alternates(prepared, plan_pairs)),
-    }
-    if lang == "zh":
-        tables = {name: in_chinese(frame) for name, frame in tables.items()}
+    kept_mismatch = []
+    if counts.kept != result.kept:
+        kept_mismatch = [f"  kept mismatch: solver {result.kept}, recounted {counts.kept}"]
+    report = _independently_checked(new_data, plan, result, kept_mismatch)
+    tables = plan_tables(new_data, plan, report, *eligible_counts(prepared),
+                         alternates_of(prepared, result.assignments), lang)  # fmt: skip
     tables["changes"] = replanning.moves_table(replanned, moves, lang)
     summary = _summary(new_data, result, report, instance, params)
     summary["replan"] = {
@@ -536,14 +515,8 @@ def replan_command(
     required=True,
     help="Folder for the sweep: comparison.csv, changes.csv, <variant>/instance and /plan.",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.1),
-    default=60.0,
-    show_default=True,
-    help="Seconds per variant.",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@time_limit_option("Seconds per variant.")
+@seed_option
 @click.option(
     "--workers-pool",
     type=click.IntRange(min=1),
@@ -555,7 +528,7 @@ def replan_command(
     "--address",
     help="Run the variants on this Dask distributed scheduler instead, e.g. tcp://host:8786.",
 )
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option()
 def scenarios_command(
     file: Path,
     out: Path,

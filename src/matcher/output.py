@@ -23,9 +23,10 @@ from matcher.alternates import Alternate
 from matcher.checker import CheckReport
 from matcher.fit import FIT_TERMS as FIT_COLUMNS
 from matcher.instance import Instance
+from matcher.solver import Prepared
 
 
-def _number(value: Any) -> int | float:
+def exact_number(value: Any) -> int | float:
     """An exact fraction as an int when whole, else a float (for CSV and JSON)."""
     return int(value) if value.denominator == 1 else float(value)
 
@@ -52,8 +53,8 @@ def assignments_table(
                 "region": post.region,
                 "team": post.team or "",
                 "priority": post.priority,
-                "fit": _number(terms.total),
-                **{f"fit_{name}": _number(getattr(terms, name)) for name in FIT_COLUMNS},
+                "fit": exact_number(terms.total),
+                **{f"fit_{name}": exact_number(getattr(terms, name)) for name in FIT_COLUMNS},
             }
         )
     columns = [
@@ -114,8 +115,8 @@ def alternates_table(instance: Instance, alternates: list[Alternate]) -> pd.Data
             "rank": alt.rank,
             "alternate_id": alt.alternate_id,
             "alternate_name": cands[alt.alternate_id].name,
-            "alternate_fit": _number(alt.alternate_fit),
-            "fit_cost": _number(alt.fit_cost),
+            "alternate_fit": exact_number(alt.alternate_fit),
+            "fit_cost": exact_number(alt.fit_cost),
         }
         for alt in alternates
     ]
@@ -145,6 +146,34 @@ VALUES_ZH = {
     "secondary": "中专/高中", "associate": "大专", "bachelor": "本科", "master": "硕士",
     "doctor": "博士",
 }  # fmt: skip
+
+
+def eligible_counts(prepared: Prepared) -> tuple[dict[str, int], dict[str, int]]:
+    """Eligible posts per cadre and eligible cadres per post, by id (for ``unassigned``)."""
+    instance, space = prepared.enc.instance, prepared.space
+    posts = Counter(instance.candidates[c].id for c in space.cand_idcs.tolist())
+    cadres = Counter(instance.posts[p].id for p in space.post_idcs.tolist())
+    return dict(posts), dict(cadres)
+
+
+def plan_tables(
+    instance: Instance,
+    plan: list[tuple[str, str]],
+    report: CheckReport,
+    eligible_posts: dict[str, int],
+    eligible_cadres: dict[str, int],
+    alternates: list[Alternate],
+    lang: str,
+) -> dict[str, pd.DataFrame]:
+    """The three tables of every written plan (solve, re-plan, each scenario), in ``lang``."""
+    tables = {
+        "assignments": assignments_table(instance, plan, report),
+        "unassigned": unassigned_table(instance, plan, eligible_posts, eligible_cadres),
+        "alternates": alternates_table(instance, alternates),
+    }
+    if lang == "zh":
+        tables = {name: in_chinese(frame) for name, frame in tables.items()}
+    return tables
 
 
 def in_chinese(frame: pd.DataFrame) -> pd.DataFrame:
