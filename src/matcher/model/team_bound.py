@@ -42,9 +42,6 @@ class TeamBound:
     """Upper bound on the weighted objective of every plan, scaled like the LP's."""
     in_blocks: npt.NDArray[np.bool_]
     """Pairs of the rows solved exactly: their reduced cost no longer measures their effect."""
-    teams: int
-    """Teams whose subproblem was solved."""
-    runtime: float
 
 
 def tighten(
@@ -65,7 +62,6 @@ def tighten(
     start = time.perf_counter()
     in_blocks = np.zeros(space.num_pairs, dtype=bool)
     total = lp_total
-    solved = 0
     for kept in _merged(_blocks(space, rows, multipliers), rows, space.num_pairs):
         if time.perf_counter() - start > time_limit:
             break
@@ -79,8 +75,7 @@ def tighten(
             continue
         in_blocks[block] = True
         total -= before - after
-        solved += 1
-    return TeamBound(total, in_blocks, solved, time.perf_counter() - start)
+    return TeamBound(total, in_blocks)
 
 
 def _blocks(space: PairSpace, rows: list[Row], multipliers: IntArray) -> list[list[int]]:
