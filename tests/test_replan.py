@@ -563,3 +563,19 @@ def test_changes_no_plan_can_meet_exit_3_naming_the_rule(tiny_plan: Path, tmp_pa
     assert code == 3, text
     assert "must place" in text and "C8" in text
     assert not (tmp_path / "new").exists()
+
+
+def test_replan_in_chinese_says_where_it_wrote_and_how_to_check(
+    tiny_plan: Path, tmp_path: Path
+) -> None:
+    changes = tmp_path / "changes.toml"
+    changes.write_text('drop_out = ["C1"]\n', encoding="utf-8")
+    out = tmp_path / "new"
+    code, text = run(
+        "replan", str(INSTANCES / "tiny"), str(tiny_plan), "--changes", str(changes),
+        "--out", str(out), "--lang", "zh",
+    )  # fmt: skip
+    assert code == 0, text
+    assert "保留原安排 1/2 人" in text
+    check = f"matcher check {out / 'instance'} {out}"
+    assert f"已写入 {out}（变动见 changes.csv）；核对新安排：{check}" in text

@@ -504,10 +504,11 @@ def replan_command(
     except OSError as error:
         _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
     click.echo("\n".join(replanning.summary_lines(replanned, counts, lang)))
-    click.echo(
-        f"{'已写入' if lang == 'zh' else 'written to'} {out} (changes.csv);"
-        f" matcher check {out / 'instance'} {out}"
-    )
+    check_command = f"matcher check {out / 'instance'} {out}"
+    if lang == "zh":
+        click.echo(f"已写入 {out}（变动见 changes.csv）；核对新安排：{check_command}")
+    else:
+        click.echo(f"written to {out} (changes.csv); to check it: {check_command}")
 
 
 @main.command(name="scenarios")
