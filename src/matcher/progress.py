@@ -101,26 +101,21 @@ def progress_event(
 
 
 class SearchListener(cp_model.CpSolverSolutionCallback):
-    """CP-SAT's better plans (and, with ``bounds``, better bounds) as ``report(value, bound)``.
+    """CP-SAT's better plans, and once attached its better bounds, as ``report(value, bound)``.
 
     It only reads the solver's objective value and bound, so the search is the
-    same with it or without it. ``bounds`` is off for a search over part of the
-    pairs, whose own bound says nothing about the whole problem.
+    same with it or without it. A search over part of the pairs is not attached:
+    its own bound says nothing about the whole problem.
     """
 
     def __init__(
-        self,
-        report: Callable[[int | None, int | None], None],
-        best: int | None,
+        self, report: Callable[[int | None, int | None], None], best: int | None,
         bound: int | None,
-        *,
-        bounds: bool = True,
-    ) -> None:
+    ) -> None:  # fmt: skip
         super().__init__()
         self.report = report
         self.best = best
         self.bound = bound
-        self.bounds = bounds
         self.lock = threading.Lock()  # workers may report from their own threads
 
     def on_solution_callback(self) -> None:
@@ -131,17 +126,15 @@ class SearchListener(cp_model.CpSolverSolutionCallback):
                 self.report(self.best, self.bound)
 
     def on_bound(self, cp_bound: float) -> None:
-        if not self.bounds:
-            return
         bound = math.floor(cp_bound + 1e-6)
         with self.lock:
             if self.bound is None or bound < self.bound:
                 self.bound = bound
                 self.report(self.best, self.bound)
 
-    def attach(self, solver: cp_model.CpSolver) -> SearchListener:
+    def attach(self, solver: cp_model.CpSolver) -> None:
+        """Also hear CP-SAT's best bound (``CpSolver.best_bound_callback``, ortools 9.15)."""
         solver.best_bound_callback = self.on_bound
-        return self
 
 
 # ----------------------------------------------------------------------------------------

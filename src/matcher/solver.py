@@ -325,8 +325,9 @@ def solve(
                 return plan_result(incumbent, bound, proof)
             # a rounded plan (if any) is usually far below the bound, which would fix
             # few pairs; a short restricted search gets much closer
-            listener = SearchListener(partial(report, RESTRICTED), plan_value(incumbent), bound,
-                                      bounds=False) if progress else None  # fmt: skip
+            listener = None  # plans only: the restricted model's bound is not the problem's
+            if progress is not None:
+                listener = SearchListener(partial(report, RESTRICTED), plan_value(incumbent), bound)
             searched = _restricted_plan(prepared, relax, params, bound, time_left() / 4,
                                         hint=hint, listener=listener)  # fmt: skip
             times["restricted"] = time.perf_counter() - start - sum(times.values())
