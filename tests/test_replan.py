@@ -23,12 +23,14 @@ from matcher.checker import check_plan
 from matcher.cli import main
 from matcher.instance import Instance, Rank, Team
 from matcher.model import objective as objective_module
+from matcher.progress import CPSAT, ProgressEvent
 from matcher.reader import read_instance
 from matcher.replan import (
     MOVED,
     NEWLY_PLACED,
     Changes,
     ChangesError,
+    Replan,
     apply_changes,
     count,
     describe_moves,
@@ -128,13 +130,13 @@ def test_tiny_drop_out_is_lexicographically_best_by_enumeration(dropped: str) ->
     assert report.coverage == solve(changed, QUICK).coverage
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_random_changes_are_lexicographically_best_by_enumeration(seed: int) -> None:
-    """Add a strong newcomer, drop a placed cadre or close a post; compare with enumeration."""
+def random_changes(seed: int) -> tuple[Instance, list[tuple[str, str]], Changes] | None:
+    """A random instance's plan, and changes to it: add a strong newcomer, drop a placed
+    cadre or close a post. None when the instance has no plan to re-plan."""
     instance = random_instance(seed, num_candidates=5, num_posts=3)
     result = solve(instance, QUICK)
     if not result.has_plan or not result.assignments:
-        pytest.skip("the random instance has no plan to re-plan")  # about two seeds in three
+        return None  # about two seeds in three
     published = ids(instance, result.assignments)
     rng = random.Random(seed)
     drop = rng.choice(published)[0]
@@ -149,6 +151,15 @@ def test_random_changes_are_lexicographically_best_by_enumeration(seed: int) -> 
         close_posts=(close,) if close else (),
         add_candidates=(newcomer,),
     )
+    return instance, published, changes
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_changes_are_lexicographically_best_by_enumeration(seed: int) -> None:
+    case = random_changes(seed)
+    if case is None:
+        pytest.skip("the random instance has no plan to re-plan")
+    instance, published, changes = case
     changed = apply_changes(instance, changes)
     outcome = replan(instance, published, changes, QUICK)
     if not outcome.result.has_plan:
@@ -293,6 +304,59 @@ def test_city_example_changes_file_replans_to_a_checked_plan(
     moves = describe_moves(outcome)
     assert count(outcome, moves).kept == outcome.result.kept == outcome.result.kept_bound
     assert all(move.reason for move in moves)
+
+
+# ---------------------------------------------------------------------- warm start
+
+
+def outcome_figures(outcome: Replan) -> tuple[object, ...]:
+    result = outcome.result
+    return (result.status, result.coverage, result.coverage_bound, result.kept,
+            result.kept_bound, result.fit, result.fit_bound)  # fmt: skip
+
+
+def test_warm_start_changes_nothing_but_the_start_on_the_city(
+    city: tuple[Instance, list[tuple[str, str]]],
+) -> None:
+    instance, published = city
+    placed = {c for c, _ in published}
+    at_home = next(c.id for c in instance.candidates if c.id not in placed)
+    for changes in (
+        read_changes(INSTANCES / "city-changes.toml", instance, published),
+        Changes(drop_out=(published[0][0],)),
+        Changes(drop_out=(at_home,)),  # the published plan still breaks no rule
+    ):
+        warm = replan(instance, published, changes, QUICK)
+        cold = replan(instance, published, changes, QUICK, warm_start=False)
+        assert outcome_figures(warm) == outcome_figures(cold)
+        assert warm.result.status == OPTIMAL
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_warm_start_changes_nothing_but_the_start_on_random_changes(seed: int) -> None:
+    case = random_changes(seed)
+    if case is None:
+        pytest.skip("the random instance has no plan to re-plan")
+    instance, published, changes = case
+    warm = replan(instance, published, changes, QUICK)
+    cold = replan(instance, published, changes, QUICK, warm_start=False)
+    assert outcome_figures(warm) == outcome_figures(cold)
+    if warm.result.has_plan:
+        assert check_plan(warm.instance, warm.plan).ok
+
+
+def test_a_published_plan_that_still_holds_is_the_first_plan() -> None:
+    """Without the LP it is the only plan in hand when CP-SAT starts: the search's floor."""
+    instance = read_instance(INSTANCES / "tiny")
+    published = published_plan(instance)  # C1→P1, C5→P2 (instances/tiny/README.md)
+    at_home = next(c.id for c in instance.candidates if c.id not in dict(published))
+    params = SolveParams(time_limit=20, use_lp=False)
+    for warm_start, expected in ((True, len(published)), (False, None)):
+        events: list[ProgressEvent] = []
+        replan(instance, published, Changes(drop_out=(at_home,)), params,
+               progress=events.append, warm_start=warm_start)  # fmt: skip
+        first_search = next(event for event in events if event.phase == CPSAT)
+        assert first_search.kept == expected
 
 
 # ---------------------------------------------------------------------- the command
@@ -499,3 +563,19 @@ def test_changes_no_plan_can_meet_exit_3_naming_the_rule(tiny_plan: Path, tmp_pa
     assert code == 3, text
     assert "must place" in text and "C8" in text
     assert not (tmp_path / "new").exists()
+
+
+def test_replan_in_chinese_says_where_it_wrote_and_how_to_check(
+    tiny_plan: Path, tmp_path: Path
+) -> None:
+    changes = tmp_path / "changes.toml"
+    changes.write_text('drop_out = ["C1"]\n', encoding="utf-8")
+    out = tmp_path / "new"
+    code, text = run(
+        "replan", str(INSTANCES / "tiny"), str(tiny_plan), "--changes", str(changes),
+        "--out", str(out), "--lang", "zh",
+    )  # fmt: skip
+    assert code == 0, text
+    assert "保留原安排 1/2 人" in text
+    check = f"matcher check {out / 'instance'} {out}"
+    assert f"已写入 {out}（变动见 changes.csv）；核对新安排：{check}" in text

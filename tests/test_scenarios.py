@@ -32,7 +32,8 @@ from matcher.solver import SolveParams, solve
 from matcher.sweep import COMPARISON_CSV, Job, run_jobs
 
 TINY = Path(__file__).parent.parent / "instances" / "tiny"
-CITY_SCENARIOS = Path(__file__).parent.parent / "instances" / "city-scenarios.toml"
+REPO = Path(__file__).parent.parent
+CITY_SCENARIOS = REPO / "instances" / "city-scenarios.toml"
 
 
 def scenario_file(tmp_path: Path, body: str, base: Path = TINY) -> Path:
@@ -491,6 +492,7 @@ def test_plain_table_and_no_progress_when_not_a_terminal(tmp_path: Path) -> None
     assert lines[0].split() == header
     assert lines[1].split() == [BASE, "optimal", "3", "290", "0.00%", "2/4", "0", "0", "0"]
     assert not any(char in stdout for char in "━│┃╸\r\x1b")  # no box, bar or escape codes
+    assert "moved, new, out: cadres moved, newly placed and no longer placed" in stdout
 
 
 def test_out_folder_is_replaced_only_if_it_is_a_sweep(tmp_path: Path) -> None:
@@ -516,6 +518,23 @@ def test_the_shipped_city_example_parses(tmp_path: Path) -> None:
     by_name = {v.name: v.instance for v in loaded.variants}
     assert by_name["half-local"].rules.local_ratio == Fraction(1, 2)
     assert {p.id: p.seats for p in by_name["petition-plus3"].posts}["P00058"] == 6
+
+
+def test_the_readme_example_loads_from_the_top_folder(tmp_path: Path) -> None:
+    """The README's what-if example, copied into whatif.toml at the top of the checkout."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What-if scenarios") :]
+    block = section[section.index('    base = "') :].split("\n\n")[0]
+    lines = [line.removeprefix("    ") for line in block.splitlines()]
+    (tmp_path / "instances").symlink_to(REPO / "instances")
+    path = tmp_path / "whatif.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_scenarios(path)
+    names = [v.name for v in loaded.variants]
+    assert names == [BASE, "half-local", "petition-plus3", "more-development"]
+    plus3 = {v.name: v.instance for v in loaded.variants}["petition-plus3"]
+    assert "C09001" in {c.id for c in plus3.candidates}
+    assert "C00017" not in {c.id for c in plus3.candidates}
 
 
 # ----------------------------------------------------------------------------------------

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import random_instance
 from matcher.checker import check_plan
+from matcher.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 from matcher.instance import Instance
-from matcher.solver import INFEASIBLE, OPTIMAL, SolveParams, solve
+from matcher.progress import CPSAT, LP, ProgressEvent
+from matcher.reader import read_instance
+from matcher.solver import INFEASIBLE, OPTIMAL, SolveParams, prepare, solve
 
 
 def exhaustive_optimum(instance: Instance) -> tuple[int, Fraction] | None:
@@ -78,3 +83,47 @@ def test_plain_cp_sat_agrees_with_the_lp_first_path() -> None:
             without.coverage,
             without.fit,
         )
+
+
+# ---------------------------------------------------------------------- a hint
+
+
+def test_a_feasible_hint_is_the_plan_to_beat_and_the_optimum_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Generated city, seed 2: its LP is fractional, so without a hint the LP phase has no
+    plan. Hinted with the optimum, the LP phase already holds it; the result is the same,
+    proven the same way."""
+    write_instance(generate_tables(520, 110, 2), tmp_path, DEFAULT_RULES_TOML)
+    instance = read_instance(tmp_path)
+    prepared = prepare(instance)
+    params = SolveParams(time_limit=60)
+    cold_events: list[ProgressEvent] = []
+    cold = solve(instance, params, prepared, progress=cold_events.append)
+    optimum = np.zeros(prepared.space.num_pairs, dtype=np.int64)
+    space = prepared.space
+    pairs = zip(space.cand_idcs.tolist(), space.post_idcs.tolist(), strict=True)
+    pair_of = {pair: k for k, pair in enumerate(pairs)}
+    optimum[[pair_of[pair] for pair in cold.assignments]] = 1
+    warm_events: list[ProgressEvent] = []
+    warm = solve(instance, params, prepared, progress=warm_events.append, hint=optimum)
+    lp_cold, lp_warm = (next(e for e in events if e.phase == LP)
+                        for events in (cold_events, warm_events))  # fmt: skip
+    assert lp_cold.coverage is None
+    assert (lp_warm.coverage, lp_warm.fit) == (cold.coverage, cold.fit)
+    figures = [(r.status, r.coverage, r.coverage_bound, r.fit, r.fit_bound) for r in (cold, warm)]
+    assert figures[0] == figures[1] and cold.status == OPTIMAL
+
+
+def test_a_hint_that_breaks_a_rule_is_only_a_start() -> None:
+    instance = random_instance(7, num_candidates=9, num_posts=6)
+    prepared = prepare(instance)
+    everything = np.ones(prepared.space.num_pairs, dtype=np.int64)  # every cadre everywhere
+    events: list[ProgressEvent] = []
+    hinted = solve(instance, SolveParams(time_limit=20, use_lp=False), prepared,
+                   progress=events.append, hint=everything)  # fmt: skip
+    plain = solve(instance, SolveParams(time_limit=20, use_lp=False), prepared)
+    assert next(e for e in events if e.phase == CPSAT).coverage is None  # not a plan in hand
+    assert (hinted.status, hinted.coverage, hinted.fit) == (plain.status, plain.coverage, plain.fit)
+    with pytest.raises(ValueError, match="hint has 1 values"):
+        solve(instance, SolveParams(time_limit=20), prepared, hint=np.ones(1, dtype=np.int64))

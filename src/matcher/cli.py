@@ -26,6 +26,7 @@ from matcher.checker import CheckReport, check_plan
 from matcher.instance import Instance
 from matcher.output import HEADERS_ZH, eligible_counts, exact_number, plan_tables, write_plan
 from matcher.planview import PlanView
+from matcher.progress import live_progress, stderr_console
 from matcher.reader import InputError, InputIssue, read_instance
 from matcher.solver import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 from matcher.supply import shortfalls
@@ -200,7 +201,7 @@ def main() -> None:
 )
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with the same tables.")
 @click.option("--log", is_flag=True, help="Show the CP-SAT search log.")
-@lang_option("Language of warnings and rule violations.")
+@lang_option("Language of warnings, rule violations and the progress line.")
 @click.option(
     "--report",
     "report_file",
@@ -226,7 +227,8 @@ def solve_command(
     prepared = prepare(data)
     for shortfall in shortfalls(prepared):
         click.echo(("提示：" if lang == "zh" else "warning: ") + shortfall.message(lang), err=True)
-    result = solve(data, params, prepared)
+    with live_progress(stderr_console(), lang, enabled=not log) as progress:
+        result = solve(data, params, prepared, progress=progress)
     _fail_without_plan(
         result,
         time_limit,
@@ -460,7 +462,8 @@ def replan_command(
         click.echo(f"warning: published plan: {violation.subject}: {violation.message_en}",
                    err=True)  # fmt: skip
     params = SolveParams(time_limit=time_limit, seed=seed)
-    replanned = replanning.replan(data, published, changes, params)
+    with live_progress(stderr_console(), lang) as progress:
+        replanned = replanning.replan(data, published, changes, params, progress=progress)
     new_data, prepared, result = replanned.instance, replanned.prepared, replanned.result
     _fail_without_plan(
         result,
@@ -501,10 +504,11 @@ def replan_command(
     except OSError as error:
         _fail(f"Cannot write the plan to {out}: {error.strerror or error}", EXIT_INPUT)
     click.echo("\n".join(replanning.summary_lines(replanned, counts, lang)))
-    click.echo(
-        f"{'已写入' if lang == 'zh' else 'written to'} {out} (changes.csv);"
-        f" matcher check {out / 'instance'} {out}"
-    )
+    check_command = f"matcher check {out / 'instance'} {out}"
+    if lang == "zh":
+        click.echo(f"已写入 {out}（变动见 changes.csv）；核对新安排：{check_command}")
+    else:
+        click.echo(f"written to {out} (changes.csv); to check it: {check_command}")
 
 
 @main.command(name="scenarios")

@@ -17,6 +17,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -28,6 +29,19 @@ from matcher.instance import Instance
 from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat
 from matcher.model import objective as objective_module
 from matcher.model.relaxation import Relaxation, solve_relaxation, top_per_group
+from matcher.progress import (
+    CPSAT,
+    DIAGNOSIS,
+    DONE,
+    LP,
+    PREPARE,
+    RESTRICTED,
+    TEAM_BOUND,
+    Listener,
+    ProgressEvent,
+    SearchListener,
+    progress_event,
+)
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 LP_PROOF = "LP bound"
@@ -91,11 +105,8 @@ class Result:
     @property
     def gap(self) -> float:
         """Relative distance to the proven bound, of the first objective level not closed."""
-        if self.coverage_bound > self.coverage:
-            return (self.coverage_bound - self.coverage) / max(self.coverage_bound, 1)
-        if self.kept_bound > self.kept:
-            return (self.kept_bound - self.kept) / self.kept_bound
-        return float(abs(self.fit_bound - self.fit) / max(abs(self.fit_bound), Fraction(1)))
+        return objective_module.relative_gap(self.coverage, self.coverage_bound, self.kept,
+                                             self.kept_bound, self.fit, self.fit_bound)  # fmt: skip
 
     @property
     def has_plan(self) -> bool:
@@ -161,20 +172,40 @@ def _cp_solver(
     return solver
 
 
+def _rows_held(prepared: Prepared, plan: IntArray) -> int:
+    return sum(row.holds(plan) for row in prepared.rows)
+
+
 def _round(prepared: Prepared, values: np.ndarray) -> IntArray | None:
     """The LP solution rounded to 0/1, if that satisfies every row."""
     plan = (values > 0.5).astype(np.int64)
-    if all(row.holds(plan) for row in prepared.rows):
+    if _rows_held(prepared, plan) == len(prepared.rows):
         return plan
     return None
 
 
+def _best_plan(weights: IntArray, *plans: IntArray | None) -> IntArray | None:
+    """The plan of highest weighted value (the first of equals), or None if none is given."""
+    return max((plan for plan in plans if plan is not None),
+               key=lambda plan: int(np.dot(weights, plan)), default=None)  # fmt: skip
+
+
 def solve(
-    instance: Instance, params: SolveParams | None = None, prepared: Prepared | None = None
+    instance: Instance,
+    params: SolveParams | None = None,
+    prepared: Prepared | None = None,
+    *,
+    progress: Listener | None = None,
+    hint: IntArray | None = None,
 ) -> Result:
     """Solve ``instance`` to the lexicographic optimum within ``params.time_limit`` seconds.
 
     ``prepared`` (from ``prepare(instance)``) saves recomputing it when the caller has it.
+    ``progress`` hears where the solve stands at each phase and each better plan or
+    bound; it never changes the plan. ``hint`` (0/1 per pair of ``prepared.space``,
+    e.g. the published plan in a re-plan) is where the search starts, and, if it
+    breaks no rule, a plan the others must beat: it may make the solve faster,
+    never its result worse, and every optimum is still proven.
     """
     params = params or SolveParams()
     start = time.perf_counter()
@@ -183,6 +214,26 @@ def solve(
     weights = objective.weights
     num_pairs = prepared.space.num_pairs
     times = {"prepare": time.perf_counter() - start}
+    if hint is not None and hint.shape != (num_pairs,):
+        raise ValueError(f"hint has {hint.size} values; the instance has {num_pairs} pairs")
+
+    def report(phase: str, value: int | None, bound: int | None) -> None:
+        if progress is not None:
+            elapsed = time.perf_counter() - start
+            progress(progress_event(phase, elapsed, objective, prepared.fit, value, bound))
+
+    def finish(result: Result) -> Result:
+        if progress is not None:
+            progress(_final_event(result))
+        return result
+
+    def plan_value(plan: IntArray | None) -> int | None:
+        return None if plan is None else int(np.dot(weights, plan))
+
+    report(PREPARE, None, None)
+    feasible_hint: IntArray | None = None
+    if hint is not None and _rows_held(prepared, hint) == len(prepared.rows):
+        feasible_hint = hint.astype(np.int64)
     size = {
         "candidates": instance.num_candidates,
         "posts": instance.num_posts,
@@ -202,7 +253,7 @@ def solve(
         value = objective.value(coverage, kept, fit_scaled)
         bound = max(bound, value)
         coverage_bound, kept_bound, fit_bound = objective.tier_bounds(bound, coverage, kept)
-        return Result(
+        return finish(Result(
             status=OPTIMAL if bound == value else FEASIBLE,
             assignments=tuple(
                 zip(
@@ -221,10 +272,10 @@ def solve(
             phase_times=times,
             kept=kept,
             kept_bound=kept_bound,
-        )
+        ))  # fmt: skip
 
     def no_plan(status: str, conflicts: tuple[RuleInstance, ...] = ()) -> Result:
-        return Result(
+        return finish(Result(
             status=status,
             assignments=(),
             coverage=0,
@@ -235,10 +286,10 @@ def solve(
             model_size=size,
             conflicts=conflicts,
             phase_times=times,
-        )
+        ))  # fmt: skip
 
     bound: int | None = None
-    incumbent: IntArray | None = None
+    incumbent = feasible_hint
     fixed = None
     proof = LP_PROOF
     if params.use_lp:
@@ -252,12 +303,16 @@ def solve(
         size["lp_columns"] = relax.columns
         times["lp"] = relax.runtime
         if relax.status == "infeasible":
+            report(DIAGNOSIS, None, None)
             conflicts = diagnose(prepared, params, time_left())
             if conflicts is not None:
                 return no_plan(INFEASIBLE, conflicts)
         if relax.bound is not None:
             bound = math.floor(relax.bound)
-            incumbent = _round(prepared, relax.values)
+            # the published plan of a re-plan, if it still breaks no rule, competes with
+            # the rounded LP: reduced-cost fixing then has a plan to measure against
+            incumbent = _best_plan(weights, _round(prepared, relax.values), feasible_hint)
+            report(LP, plan_value(incumbent), bound)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
             # a fractional LP: solve its binding teams exactly for a tighter bound
@@ -268,17 +323,19 @@ def solve(
             if bound < lp_bound:
                 proof = TEAM_PROOF
                 size["team_bound_gain"] = lp_bound - bound
+            report(TEAM_BOUND, plan_value(incumbent), bound)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, proof)
             # a rounded plan (if any) is usually far below the bound, which would fix
             # few pairs; a short restricted search gets much closer
-            searched = _restricted_plan(prepared, relax, params, bound, time_left() / 2)
+            listener = None  # plans only: the restricted model's bound is not the problem's
+            if progress is not None:
+                listener = SearchListener(partial(report, RESTRICTED), plan_value(incumbent), bound)
+            searched = _restricted_plan(prepared, relax, params, bound, time_left() / 2,
+                                        hint=hint, listener=listener)  # fmt: skip
             times["restricted"] = time.perf_counter() - start - sum(times.values())
-            incumbent = max(
-                (plan for plan in (incumbent, searched) if plan is not None),
-                key=lambda plan: int(np.dot(weights, plan)),
-                default=None,
-            )
+            incumbent = _best_plan(weights, incumbent, searched)
+            report(RESTRICTED, plan_value(incumbent), bound)
         if incumbent is not None and bound is not None:
             value = int(np.dot(weights, incumbent))
             if value >= bound:
@@ -295,21 +352,31 @@ def solve(
         return no_plan(UNKNOWN)
     built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed, upper_bound=bound)
     size["cpsat_variables"] = len(built.x)
-    if incumbent is not None:
-        for var, value in zip(built.x, incumbent[built.free].tolist(), strict=True):
+    # start from the best plan in hand; failing one, from the hint (a plan with holes)
+    start_plan = hint if incumbent is None else incumbent
+    if start_plan is not None:
+        for var, value in zip(built.x, start_plan[built.free].tolist(), strict=True):
             built.model.add_hint(var, value)
     solver = _cp_solver(params, time_left())
-    status = solver.solve(built.model)
+    report(CPSAT, plan_value(incumbent), bound)
+    listener = None
+    if progress is not None:
+        listener = SearchListener(partial(report, CPSAT), plan_value(incumbent), bound)
+        listener.attach(solver)
+    status = solver.solve(built.model, listener)
     times["cpsat"] = solver.wall_time
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
         values = built.plan_values(solution, num_pairs)
+        if incumbent is not None and int(np.dot(weights, incumbent)) > int(np.dot(weights, values)):
+            values = incumbent  # time ran out before CP-SAT matched the plan in hand
         cp_bound = math.floor(solver.best_objective_bound + 1e-6)
         proven_bound = cp_bound if bound is None else min(bound, cp_bound)
         if status == cp_model.OPTIMAL:
             proven_bound = int(np.dot(weights, values))
         return plan_result(values, proven_bound, "CP-SAT")
     if status == cp_model.INFEASIBLE and incumbent is None:
+        report(DIAGNOSIS, None, None)
         conflicts = diagnose(prepared, params, max(time_left(), 10.0))
         return no_plan(INFEASIBLE, conflicts or ())
     if incumbent is not None and bound is not None:
@@ -318,7 +385,14 @@ def solve(
 
 
 def _restricted_plan(
-    prepared: Prepared, relax: Relaxation, params: SolveParams, bound: int, time_limit: float
+    prepared: Prepared,
+    relax: Relaxation,
+    params: SolveParams,
+    bound: int,
+    time_limit: float,
+    *,
+    hint: IntArray | None = None,
+    listener: SearchListener | None = None,
 ) -> IntArray | None:
     """A good plan near the LP optimum, for reduced-cost fixing to measure against.
 
@@ -326,10 +400,14 @@ def _restricted_plan(
     First the LP's integral part is kept and only the neighbourhood of its
     fractional part (those cadres and posts, and the rows rounding breaks) is
     searched; failing that, the pairs with the best reduced costs overall. Any
-    plan found is valid for the full problem.
+    plan found is valid for the full problem. The search starts from the LP
+    rounded, or from ``hint`` where that breaks fewer rows.
     """
+    start = (relax.values > 0.5).astype(np.int64)
+    if hint is not None and _rows_held(prepared, hint) > _rows_held(prepared, start):
+        start = hint
     for fixed in (_neighbourhood(prepared, relax), _best_reduced(relax)):
-        plan = _search(prepared, relax, params, bound, fixed, time_limit)
+        plan = _search(prepared, params, bound, fixed, time_limit, start, listener)
         if plan is not None:
             return plan
     return None
@@ -373,26 +451,34 @@ def _best_reduced(relax: Relaxation) -> np.ndarray:
 
 def _search(
     prepared: Prepared,
-    relax: Relaxation,
     params: SolveParams,
     bound: int,
     fixed: np.ndarray,
     time_limit: float,
+    start: IntArray,
+    listener: SearchListener | None,
 ) -> IntArray | None:
-    """A short, deterministic CP-SAT search over the pairs ``fixed`` leaves free."""
+    """A short, deterministic CP-SAT search over the pairs ``fixed`` leaves free, from ``start``."""
     weights = prepared.objective.weights
     built = cpsat.build(prepared.space.num_pairs, prepared.rows, weights, fixed=fixed,
                         upper_bound=bound)  # fmt: skip
-    rounded = (relax.values > 0.5).astype(np.int64)
-    for var, value in zip(built.x, rounded[built.free].tolist(), strict=True):
+    for var, value in zip(built.x, start[built.free].tolist(), strict=True):
         built.model.add_hint(var, value)
     solver = _cp_solver(params, time_limit, workers=1, work_limit=RESTRICTED_WORK_LIMIT)
     solver.parameters.absolute_gap_limit = RESTRICTED_GAP * prepared.fit.scale
-    status = solver.solve(built.model)
+    status = solver.solve(built.model, listener)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
     return built.plan_values(solution, prepared.space.num_pairs)
+
+
+def _final_event(result: Result) -> ProgressEvent:
+    """The last event of a solve: exactly the result's figures."""
+    if not result.has_plan:
+        return ProgressEvent(DONE, result.runtime)
+    return ProgressEvent(DONE, result.runtime, result.coverage, result.kept, result.fit,
+                         result.coverage_bound, result.kept_bound, result.fit_bound)  # fmt: skip
 
 
 def diagnose(

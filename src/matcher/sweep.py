@@ -473,6 +473,7 @@ def print_comparison(comparison: pd.DataFrame, console: Console) -> None:
     if not console.is_terminal:
         frame = pd.DataFrame(rows, columns=list(HEADLINE))
         console.print(frame.to_string(index=False), soft_wrap=True, markup=False, highlight=False)
+        console.print(HEADLINE_NOTE, soft_wrap=True, markup=False, highlight=False)
         return
     table = Table(
         title="matcher scenarios",

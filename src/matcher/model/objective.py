@@ -16,6 +16,7 @@ exactly lexicographic; without ``keep`` the weights are the same as before.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -66,6 +67,22 @@ class Objective:
         )
         fit_bound = bound - coverage * self.coverage_weight - kept * self.keep_weight
         return coverage_bound, kept_bound, fit_bound
+
+
+def relative_gap(
+    coverage: int, coverage_bound: int, kept: int, kept_bound: int, fit: Fraction,
+    fit_bound: Fraction,
+) -> float:  # fmt: skip
+    """Relative distance to the proven bound, of the first tier not closed.
+
+    The tiers are strictly ordered, so a gap in coverage is the whole story
+    while it lasts; fit only counts once coverage and keeps are proven.
+    """
+    if coverage_bound > coverage:
+        return (coverage_bound - coverage) / max(coverage_bound, 1)
+    if kept_bound > kept:
+        return (kept_bound - kept) / kept_bound
+    return float(abs(fit_bound - fit) / max(abs(fit_bound), Fraction(1)))
 
 
 def build(space: PairSpace, fit: PairFit, keep: IntArray | None = None) -> Objective:
