@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factories import cadre, post
+import pytest
+
+from factories import cadre, post, random_instance
 from matcher.alternates import find_alternates
-from matcher.checker import check_plan
+from matcher.checker import SwapCheck, check_plan
 from matcher.instance import Department, Instance
 from matcher.planview import PlanView
 from matcher.reader import read_instance
@@ -71,3 +73,32 @@ def test_city_alternates_never_beat_an_optimal_plan_and_all_check(tmp_path: Path
         swapped = [(alt.alternate_id, p) if (c, p) == (alt.holder_id, alt.post_id) else (c, p)
                    for c, p in plan]  # fmt: skip
         assert check_plan(instance, swapped).ok
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_swap_check_agrees_with_checking_the_swapped_plan_whole(seed: int) -> None:
+    # every seat of a solved plan against every cadre (at home, placed elsewhere, or
+    # ineligible): the incremental check must find exactly what check_plan finds
+    instance = random_instance(seed, num_candidates=12, num_posts=5)
+    result = solve(instance, SolveParams(time_limit=20))
+    if not result.has_plan:
+        pytest.skip("no plan to swap in")
+    plan = [
+        (instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments
+    ]
+    swaps = SwapCheck(instance, plan)
+    compared = 0
+    for position, (_, post_id) in enumerate(plan):
+        for newcomer in instance.candidates:
+            swapped = plan[:position] + [(newcomer.id, post_id)] + plan[position + 1 :]
+            whole = check_plan(instance, swapped).violations
+            assert sorted((v.rule, v.subject) for v in swaps.violations(position, newcomer.id)) \
+                == sorted((v.rule, v.subject) for v in whole)  # fmt: skip
+            compared += 1
+    assert compared == len(plan) * len(instance.candidates)
+
+
+def test_swap_check_needs_a_clean_plan() -> None:
+    inst = Instance(candidates=(cadre("A", 90),), posts=(post("P", seats=1),))
+    with pytest.raises(ValueError):
+        SwapCheck(inst, [("A", "P"), ("A", "P")])

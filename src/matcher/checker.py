@@ -20,6 +20,7 @@ Conventions (decided here, documented so that a reader can check them):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -465,64 +466,70 @@ def check_local_ratio(
     instance: Instance, pairs: Sequence[tuple[Candidate, Post]]
 ) -> list[Violation]:
     """Rule 4: every team in ``teams`` keeps locals/members >= its ratio, compared exactly."""
-    found = []
-    for team in instance.teams:
-        ratio = instance.team_ratio(team)
-        members, locals_ = team_after_plan(team, pairs)
-        if locals_ * ratio.denominator >= ratio.numerator * members:
-            continue
-        # smallest integer number of locals meeting the ratio: ceil(ratio * members)
-        needed = -((-ratio.numerator * members) // ratio.denominator)
-        found.append(
-            _violation(
-                "local_ratio",
-                f"team {team.id}",
-                f"Team {team.id} ({team.region}) would have {locals_} local(s) among "
-                f"{members} member(s), below its ratio {_ratio_text(ratio)} "
-                f"(needs at least {needed})",
-                f"班子 {team.id}（{team.region}）按方案调整后共 {members} 人，其中本地干部 "
-                f"{locals_} 人，低于最低比例 {_ratio_text(ratio)}（至少需要 {needed} 人）",
-            )
-        )
-    return found
+    found = (_ratio_violation(instance, team, pairs) for team in instance.teams)
+    return [violation for violation in found if violation is not None]
+
+
+def _ratio_violation(
+    instance: Instance, team: Team, pairs: Sequence[tuple[Candidate, Post]]
+) -> Violation | None:
+    ratio = instance.team_ratio(team)
+    members, locals_ = team_after_plan(team, pairs)
+    if locals_ * ratio.denominator >= ratio.numerator * members:
+        return None
+    # smallest integer number of locals meeting the ratio: ceil(ratio * members)
+    needed = -((-ratio.numerator * members) // ratio.denominator)
+    return _violation(
+        "local_ratio",
+        f"team {team.id}",
+        f"Team {team.id} ({team.region}) would have {locals_} local(s) among "
+        f"{members} member(s), below its ratio {_ratio_text(ratio)} "
+        f"(needs at least {needed})",
+        f"班子 {team.id}（{team.region}）按方案调整后共 {members} 人，其中本地干部 "
+        f"{locals_} 人，低于最低比例 {_ratio_text(ratio)}（至少需要 {needed} 人）",
+    )
 
 
 # --------------------------------------------------------------------------- rule 5
 
 
-def _placed_ids(pairs: Sequence[tuple[Candidate, Post]]) -> set[str]:
-    return {candidate.id for candidate, _ in pairs}
-
-
 def check_quotas(instance: Instance, pairs: Sequence[tuple[Candidate, Post]]) -> list[Violation]:
     """Rule 5: each listed department sends between ``min_send`` and ``max_send`` cadres."""
-    placed = _placed_ids(pairs)
-    found = []
+    sent = Counter(candidate.department for candidate in _placed(pairs).values())
+    found: list[Violation] = []
     for department in instance.departments:
-        sent = sum(
-            1 for c in instance.candidates if c.department == department.id and c.id in placed
+        found += _quota_violations(department, sent[department.id])
+    return found
+
+
+def _placed(pairs: Sequence[tuple[Candidate, Post]]) -> dict[str, Candidate]:
+    """The placed cadres by id (a cadre listed twice counts once)."""
+    return {candidate.id: candidate for candidate, _ in pairs}
+
+
+def _quota_violations(department: Department, sent: int) -> list[Violation]:
+    label = _department_zh(department)
+    found = []
+    if sent < department.min_send:
+        found.append(
+            _violation(
+                "quota_min",
+                f"department {department.id}",
+                f"Department {department.id} sends {sent} cadre(s), "
+                f"fewer than its minimum {department.min_send}",
+                f"{label} 只派出 {sent} 人，少于最低 {department.min_send} 人",
+            )
         )
-        label = _department_zh(department)
-        if sent < department.min_send:
-            found.append(
-                _violation(
-                    "quota_min",
-                    f"department {department.id}",
-                    f"Department {department.id} sends {sent} cadre(s), "
-                    f"fewer than its minimum {department.min_send}",
-                    f"{label} 只派出 {sent} 人，少于最低 {department.min_send} 人",
-                )
+    if department.max_send is not None and sent > department.max_send:
+        found.append(
+            _violation(
+                "quota_max",
+                f"department {department.id}",
+                f"Department {department.id} sends {sent} cadre(s), "
+                f"more than its maximum {department.max_send}",
+                f"{label} 派出 {sent} 人，超过最多 {department.max_send} 人",
             )
-        if department.max_send is not None and sent > department.max_send:
-            found.append(
-                _violation(
-                    "quota_max",
-                    f"department {department.id}",
-                    f"Department {department.id} sends {sent} cadre(s), "
-                    f"more than its maximum {department.max_send}",
-                    f"{label} 派出 {sent} 人，超过最多 {department.max_send} 人",
-                )
-            )
+        )
     return found
 
 
@@ -539,24 +546,27 @@ def check_must_place(
     instance: Instance, pairs: Sequence[tuple[Candidate, Post]]
 ) -> list[Violation]:
     """Rule 6: a cadre with ``years_in_post`` >= ``must_place_years`` (if > 0) is placed."""
+    placed = _placed(pairs)
+    found = (
+        _must_place_violation(instance, candidate)
+        for candidate in instance.candidates
+        if candidate.id not in placed
+    )
+    return [violation for violation in found if violation is not None]
+
+
+def _must_place_violation(instance: Instance, unplaced: Candidate) -> Violation | None:
     threshold = instance.rules.must_place_years
-    if threshold <= 0:
-        return []
-    placed = _placed_ids(pairs)
-    found = []
-    for candidate in instance.candidates:
-        if candidate.years_in_post >= threshold and candidate.id not in placed:
-            found.append(
-                _violation(
-                    "must_place",
-                    f"candidate {candidate.id}",
-                    f"Candidate {candidate.id} has {candidate.years_in_post} years in post "
-                    f"(threshold {threshold}) and must be placed, but is not",
-                    f"{_who(candidate)} 任现职已 {candidate.years_in_post} 年"
-                    f"（满 {threshold} 年须交流），方案未安排岗位",
-                )
-            )
-    return found
+    if threshold <= 0 or unplaced.years_in_post < threshold:
+        return None
+    return _violation(
+        "must_place",
+        f"candidate {unplaced.id}",
+        f"Candidate {unplaced.id} has {unplaced.years_in_post} years in post "
+        f"(threshold {threshold}) and must be placed, but is not",
+        f"{_who(unplaced)} 任现职已 {unplaced.years_in_post} 年"
+        f"（满 {threshold} 年须交流），方案未安排岗位",
+    )
 
 
 # --------------------------------------------------------------------------- fit
@@ -618,6 +628,22 @@ def fit_terms(instance: Instance, candidate_id: str, post_id: str) -> FitTerms:
 # --------------------------------------------------------------------------- the plan
 
 
+def _pair_violations(instance: Instance, candidate: Candidate, post: Post) -> list[Violation]:
+    """Rules 2 and 3 on one assignment."""
+    found = (
+        check_education(instance, candidate, post),
+        check_age(instance, candidate, post),
+        check_disciplinary(instance, candidate, post),
+        check_rank(candidate, post),
+        check_experience(candidate, post),
+        check_willing(instance, candidate, post),
+        check_own_unit(candidate, post),
+        check_forbidden(instance, candidate, post),
+        check_birthplace(candidate, post),
+    )
+    return [violation for violation in found if violation is not None]
+
+
 def check_plan(instance: Instance, assignments: Sequence[tuple[str, str]]) -> CheckReport:
     """Check every hard rule of domain.md against ``assignments`` and recompute the objective.
 
@@ -638,19 +664,7 @@ def check_plan(instance: Instance, assignments: Sequence[tuple[str, str]]) -> Ch
     violations += check_one_post(pairs)
     violations += check_seats(instance, pairs)
     for candidate, post in pairs:
-        for found in (
-            check_education(instance, candidate, post),
-            check_age(instance, candidate, post),
-            check_disciplinary(instance, candidate, post),
-            check_rank(candidate, post),
-            check_experience(candidate, post),
-            check_willing(instance, candidate, post),
-            check_own_unit(candidate, post),
-            check_forbidden(instance, candidate, post),
-            check_birthplace(candidate, post),
-        ):
-            if found is not None:
-                violations.append(found)
+        violations += _pair_violations(instance, candidate, post)
     violations += check_local_ratio(instance, pairs)
     violations += check_quotas(instance, pairs)
     violations += check_must_place(instance, pairs)
@@ -670,3 +684,58 @@ def check_plan(instance: Instance, assignments: Sequence[tuple[str, str]]) -> Ch
         fit=fit,
         fit_by_assignment=fit_by_assignment,
     )
+
+
+class SwapCheck:
+    """Checks one-seat swaps of a plan that breaks no rule, on only what a swap changes.
+
+    The alternates search asks, for thousands of seats at province scale, whether
+    the holder could go home and a cadre at home take the seat. A full
+    ``check_plan`` per question took minutes there. A swap changes only: the
+    newcomer's eligibility on that post and their one post; no seat count; the
+    sends of the holder's and the newcomer's departments; the teams of the post
+    and of both cadres' current teams; and the holder's must-place. Every other
+    rule counts what the plan counted, and the plan passed ``check_plan``, so
+    re-checking these gives the same verdict as checking the swapped plan whole
+    (tests/test_alternates.py compares the two on random instances).
+    """
+
+    def __init__(self, instance: Instance, assignments: Sequence[tuple[str, str]]) -> None:
+        if not check_plan(instance, assignments).ok:
+            raise ValueError("SwapCheck needs a plan that breaks no rule")
+        self.instance = instance
+        self.candidates = {c.id: c for c in instance.candidates}
+        self.teams = {t.id: t for t in instance.teams}
+        posts = {p.id: p for p in instance.posts}
+        self.pairs = [(self.candidates[cid], posts[pid]) for cid, pid in assignments]
+        self.placed = _placed(self.pairs)
+        self.sent = Counter(candidate.department for candidate in self.placed.values())
+
+    def violations(self, position: int, newcomer_id: str) -> list[Violation]:
+        """What breaks if assignment ``position``'s holder goes home and ``newcomer_id`` comes."""
+        holder, post = self.pairs[position]
+        newcomer = self.candidates[newcomer_id]
+        if newcomer.id == holder.id:
+            return []
+        swapped = list(self.pairs)
+        swapped[position] = (newcomer, post)
+        found = _pair_violations(self.instance, newcomer, post)
+        if newcomer.id in self.placed:  # placed elsewhere already: twice now
+            found += check_one_post([pair for pair in swapped if pair[0].id == newcomer.id])
+        departments = _lookups(self.instance).departments
+        for department_id in dict.fromkeys((holder.department, newcomer.department)):
+            department = departments.get(department_id)
+            if department is not None:
+                joins = department_id == newcomer.department and newcomer.id not in self.placed
+                change = int(joins) - int(department_id == holder.department)
+                found += _quota_violations(department, self.sent[department_id] + change)
+        for team_id in dict.fromkeys((post.team, holder.current_team, newcomer.current_team)):
+            team = self.teams.get(team_id) if team_id else None
+            violation = None if team is None else _ratio_violation(self.instance, team, swapped)
+            if violation is not None:
+                found.append(violation)
+        holder_stays = any(candidate.id == holder.id for candidate, _ in swapped)
+        violation = None if holder_stays else _must_place_violation(self.instance, holder)
+        if violation is not None:
+            found.append(violation)
+        return found
