@@ -130,13 +130,15 @@ def notes(settings: Settings) -> list[str]:
     """How to read the numbers: what each clock covers and what each solver was given."""
     return [
         f"Solvers: {', '.join(settings.solvers)}; each in its own process, one after the "
-        f"other, 2 workers/threads, time limit {settings.time_limit:g} s for the solve "
+        "other (matcher with its defaults, the baselines with 2 workers/threads), "
+        f"time limit {settings.time_limit:g} s for the solve "
         f"(HiGHS LP relaxation: {settings.lp_limit:g} s, after the MIP, reference only; "
         f"HiGHS mip_rel_gap {settings.highs_rel_gap:g}, mip_abs_gap 0.99).",
         "Times are seconds from after reading the instance: building the model counts "
-        "(for HiGHS, the export's prepare and matrix time is added). matcher does not "
-        "expose its first plan. A run not proven optimal counts with its runtime as a lower "
-        'bound ("≥"). Gap: against the best bound any solver proved on the instance, on '
+        "(for HiGHS, the export's prepare and matrix time is added). matcher's first plan "
+        "is its first progress event that carries a plan. A run not proven optimal counts "
+        'with its runtime as a lower bound ("≥"). Gap: against the best bound any solver '
+        "proved on the instance, on "
         "coverage first, then fit (as `Result.gap`). Peak memory: `ru_maxrss` of each "
         "solver process alone (`wait4`). The machine may be shared: see `load1` in the CSV.",
     ]
