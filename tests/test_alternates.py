@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from factories import cadre, post, random_instance
@@ -102,3 +103,17 @@ def test_swap_check_needs_a_clean_plan() -> None:
     inst = Instance(candidates=(cadre("A", 90),), posts=(post("P", seats=1),))
     with pytest.raises(ValueError):
         SwapCheck(inst, [("A", "P"), ("A", "P")])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_feasible_swaps_is_broken_rows_for_every_pair_at_once(seed: int) -> None:
+    instance = random_instance(seed, num_candidates=12, num_posts=5)
+    prepared = prepare(instance)
+    result = solve(instance, SolveParams(time_limit=20), prepared)
+    if not result.has_plan:
+        pytest.skip("no plan to swap in")
+    view = PlanView.from_assignments(prepared, list(result.assignments))
+    everyone = np.arange(prepared.space.num_pairs)
+    for k in view.plan_pairs.tolist():
+        one_by_one = [not view.broken_rows([k], [j]) for j in everyone.tolist()]
+        assert view.feasible_swaps(k, everyone).tolist() == one_by_one

@@ -61,10 +61,9 @@ def find_alternates(
         others = space.post2pairs[space.post_idcs[k]]
         others = others[view.placed_at[space.cand_idcs[others]] < 0]  # cadres left at home
         others = others[np.argsort(-fit[others], kind="stable")]  # best fit first
+        others = others[view.feasible_swaps(k, others)]
         taken = 0
         for other in others.tolist():
-            if view.broken_rows([k], [other]):
-                continue
             holder, post_id = plan_ids[position]
             alternate = instance.candidates[space.cand_idcs[other]].id
             if independent.violations(position, alternate):  # the independent word on every swap

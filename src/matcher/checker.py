@@ -709,6 +709,7 @@ class SwapCheck:
         posts = {p.id: p for p in instance.posts}
         self.pairs = [(self.candidates[cid], posts[pid]) for cid, pid in assignments]
         self.placed = _placed(self.pairs)
+        self.assigned = Counter(candidate.id for candidate, _ in self.pairs)
         self.sent = Counter(candidate.department for candidate in self.placed.values())
 
     def violations(self, position: int, newcomer_id: str) -> list[Violation]:
@@ -734,7 +735,7 @@ class SwapCheck:
             violation = None if team is None else _ratio_violation(self.instance, team, swapped)
             if violation is not None:
                 found.append(violation)
-        holder_stays = any(candidate.id == holder.id for candidate, _ in swapped)
+        holder_stays = self.assigned[holder.id] > 1  # listed twice: still placed after the swap
         violation = None if holder_stays else _must_place_violation(self.instance, holder)
         if violation is not None:
             found.append(violation)

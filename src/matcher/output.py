@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matcher.alternates import Alternate
@@ -151,9 +152,12 @@ VALUES_ZH = {
 def eligible_counts(prepared: Prepared) -> tuple[dict[str, int], dict[str, int]]:
     """Eligible posts per cadre and eligible cadres per post, by id (for ``unassigned``)."""
     instance, space = prepared.enc.instance, prepared.space
-    posts = Counter(instance.candidates[c].id for c in space.cand_idcs.tolist())
-    cadres = Counter(instance.posts[p].id for p in space.post_idcs.tolist())
-    return dict(posts), dict(cadres)
+    posts = np.bincount(space.cand_idcs, minlength=instance.num_candidates).tolist()
+    cadres = np.bincount(space.post_idcs, minlength=instance.num_posts).tolist()
+    return (
+        {c.id: n for c, n in zip(instance.candidates, posts, strict=True) if n},
+        {p.id: n for p, n in zip(instance.posts, cadres, strict=True) if n},
+    )
 
 
 def plan_tables(

@@ -8,6 +8,7 @@ are re-evaluated exactly, and the rows that would fail are returned by name.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from matcher.encoding import IntArray
 from matcher.model.relaxation import constraint_matrix
@@ -27,6 +28,11 @@ class PlanView:
         matrix = constraint_matrix(prepared.rows, space.num_pairs)
         self.activity = matrix @ self.values
         self.columns = matrix.tocsc()
+        unbounded = np.iinfo(np.int64)
+        self.lower = np.array([unbounded.min if r.lower is None else r.lower
+                               for r in prepared.rows], dtype=np.int64)  # fmt: skip
+        self.upper = np.array([unbounded.max if r.upper is None else r.upper
+                               for r in prepared.rows], dtype=np.int64)  # fmt: skip
         self.placed_at = np.full(prepared.enc.instance.num_candidates, -1, dtype=np.int64)
         self.placed_at[space.cand_idcs[plan_pairs]] = plan_pairs
         self.holders: dict[int, list[int]] = {p: [] for p in range(prepared.enc.instance.num_posts)}
@@ -37,13 +43,15 @@ class PlanView:
     def from_assignments(cls, prepared: Prepared, assignments: list[tuple[int, int]]) -> PlanView:
         """From (candidate index, post index) pairs; every one must be an eligible pair."""
         space = prepared.space
-        pair_of = {
-            (c, p): k
-            for k, (c, p) in enumerate(
-                zip(space.cand_idcs.tolist(), space.post_idcs.tolist(), strict=True)
-            )
-        }
-        return cls(prepared, np.array([pair_of[pair] for pair in assignments], dtype=np.int64))
+        width = prepared.enc.instance.num_candidates
+        keys = space.post_idcs * width + space.cand_idcs
+        order = np.argsort(keys, kind="stable")  # already sorted by post, then cadre
+        wanted = np.array([p * width + c for c, p in assignments], dtype=np.int64)
+        found = np.searchsorted(keys, wanted, sorter=order)
+        found = order[np.minimum(found, max(keys.size - 1, 0))] if keys.size else found
+        if wanted.size and (found.size != wanted.size or np.any(keys[found] != wanted)):
+            raise KeyError("an assignment is not an eligible pair")
+        return cls(prepared, found.astype(np.int64))
 
     def _column(self, k: int) -> tuple[IntArray, IntArray]:
         start, end = self.columns.indptr[k], self.columns.indptr[k + 1]
@@ -66,6 +74,24 @@ class PlanView:
             ):
                 broken.append(row)
         return broken
+
+    def feasible_swaps(self, leaving: int, joining: IntArray) -> npt.NDArray[np.bool_]:
+        """For each pair of ``joining``: would every row hold if it replaced ``leaving``?
+
+        The same exact test as ``broken_rows(leaving, [j])`` for each ``j``, at once: the
+        rows either column touches, with the plan's activity, minus ``leaving``'s
+        coefficients, plus each joining pair's.
+        """
+        rows_k, coeffs_k = self._column(leaving)
+        block = self.columns[:, joining].tocoo()
+        touched = np.unique(np.concatenate([rows_k, block.row]))
+        local = np.searchsorted(touched, block.row)
+        total = np.zeros((touched.size, joining.size), dtype=np.int64)
+        total += self.activity[touched][:, None]
+        total[np.searchsorted(touched, rows_k)] -= coeffs_k[:, None]
+        np.add.at(total, (local, block.col), block.data)
+        lower, upper = self.lower[touched][:, None], self.upper[touched][:, None]
+        return ~np.any((total < lower) | (total > upper), axis=0)
 
     def pair(self, cand: int, post: int) -> int | None:
         """The eligible pair index of (cadre, post), or None if the pair is excluded."""
