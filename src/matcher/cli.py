@@ -257,7 +257,9 @@ def solve_command(
     _print_summary(summary, out)
     if result.status != OPTIMAL:
         click.echo(
-            f"Time limit reached: the plan may be up to {result.gap:.2%} from optimal.", err=True
+            f"Not proven optimal: the plan may be up to {result.gap:.2%} from optimal "
+            "(the proven bounds are in summary.json).",
+            err=True,
         )
 
 

@@ -83,15 +83,20 @@ class PlanView:
         coefficients, plus each joining pair's.
         """
         rows_k, coeffs_k = self._column(leaving)
-        block = self.columns[:, joining].tocoo()
-        touched = np.unique(np.concatenate([rows_k, block.row]))
-        local = np.searchsorted(touched, block.row)
-        total = np.zeros((touched.size, joining.size), dtype=np.int64)
-        total += self.activity[touched][:, None]
-        total[np.searchsorted(touched, rows_k)] -= coeffs_k[:, None]
-        np.add.at(total, (local, block.col), block.data)
-        lower, upper = self.lower[touched][:, None], self.upper[touched][:, None]
-        return ~np.any((total < lower) | (total > upper), axis=0)
+        block = self.columns[:, joining]
+        # rows of the leaving column: its coefficients out, each joining column's in
+        shared = block.tocsr()[rows_k].toarray()
+        total = (self.activity[rows_k] - coeffs_k)[:, None] + shared
+        lower, upper = self.lower[rows_k][:, None], self.upper[rows_k][:, None]
+        broken = np.any((total < lower) | (total > upper), axis=0)
+        # every other row a joining column touches: only that column's coefficient in
+        entries = block.tocoo()
+        own = ~np.isin(entries.row, rows_k)
+        rows, cols = entries.row[own], entries.col[own]
+        after = self.activity[rows] + entries.data[own]
+        fails = (after < self.lower[rows]) | (after > self.upper[rows])
+        broken |= np.bincount(cols[fails], minlength=joining.size) > 0
+        return ~broken
 
     def pair(self, cand: int, post: int) -> int | None:
         """The eligible pair index of (cadre, post), or None if the pair is excluded."""
