@@ -1,0 +1,615 @@
+"""Pairs never all held in memory: price, bound and pick them block by block.
+
+At national scale (50,000 cadres × 10,000 posts) about 330 million pairs are
+eligible; with their fit terms, weights and row entries that is ~80 GiB. But a
+pair's column is implicit in its two ends: coefficient 1 in its cadre's
+one-post and must-place rows, its post's seats row and its cadre's department
+row, and ``b·local − a`` in the ratio row of the team it joins (minus that of the
+team it leaves; ``local_ratio``). Its weight is ``M·priority + fit``, and fit is
+a cadre term, a (cadre, post kind) term, a (department category, post) term and
+sparse preference and affinity bonuses. So given row multipliers, the reduced
+cost of every pair of a block of posts × all cadres is a few numpy operations.
+
+``Universe`` holds what that needs; eligibility is kept as one bit per pair
+(62 MB at national scale). With it the solver (``matcher.solver``):
+
+1. starts the LP from a restricted set of pairs (``start_pairs``): each post's and
+   cadre's best, and enough columns for every row with a lower side;
+2. grows it by column generation (``solve_lp``): after each GLOP solve one pass
+   over all blocks finds the pairs of positive reduced cost, the best few per post
+   join, until none is left;
+3. proves the bound over ALL pairs: the Lagrangian bound of ``relaxation`` with the
+   same integer multipliers, its ``Σ max(0, reduced)`` summed block by block,
+   exactly (the same pass);
+4. names the pairs outside the restricted set whose reduced cost is ≥ −slack
+   (``near_pairs``): only those can be in a better plan, so they join the final
+   search, and the best reduced cost of any pair still left out bounds every plan
+   that uses one.
+
+The restricted ``PairSpace`` carries the full problem's ``Degrees``, so it has the
+same rows, in the same order, as the full one: the multipliers of one are the
+multipliers of the other.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.linear_solver import pywraplp
+
+from matcher.eligibility import Exclusion, exclusion_mask
+from matcher.encoding import Encoded, IntArray
+from matcher.fit import pair_fit, weight_scale
+from matcher.instance import PREFERENCE_BONUS, PostKind
+from matcher.model import collect_rows
+from matcher.model import objective as objective_module
+from matcher.model.relaxation import DUAL_SCALE, multipliers, priced_sides
+from matcher.model.space import Degrees, PairSpace, Row
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+BLOCK_CELLS = 2_000_000
+"""Cadre × post cells per block: a handful of int64 arrays of this size at a time."""
+START_PER_CADRE = 2
+START_PER_POST = 10
+"""The first LP's columns: each cadre's and each post's (times its seats) best pairs by weight.
+Smaller than ``relaxation``'s (4, 40): at national scale the pricing pass finds the rest
+faster than GLOP digests a large first LP."""
+FORCING_COLUMNS = 20
+"""Columns per unit of a row's lower side (best by weight), as in ``relaxation``."""
+ADD_PER_POST = 30
+"""At most this many improving pairs per post join the LP each round, as in ``relaxation``."""
+NEAR_PER_POST = 400
+"""At most this many pairs per post join the final search from outside the LP."""
+MAX_ROUNDS = 60
+SAFE = 1 << 62
+_NONE = np.iinfo(np.int64).min + 1
+"""Stands for "no pair" in a block of values; its negation is still an int64."""
+
+
+def _debug(*values: object) -> None:
+    if os.environ.get("MATCHER_DEBUG"):
+        print("implicit:", *values, flush=True)
+
+
+@dataclass(frozen=True)
+class RowMap:
+    """Which row of the full problem each cadre, post, department and team owns (−1: none)."""
+
+    rows: list[Row]
+    lower: FloatArray
+    upper: FloatArray
+    cand_one: IntArray
+    cand_must: IntArray
+    cand_dept: IntArray
+    """The quota row of each cadre's department."""
+    post_seats: IntArray
+    cand_team: IntArray
+    """Index in ``instance.teams`` of each cadre's current team, −1 if none or not listed."""
+    post_team: IntArray
+    team_row: IntArray
+    team_a: IntArray
+    team_b: IntArray
+    team_region: IntArray
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+
+def _row_map(enc: Encoded, degrees: Degrees) -> RowMap:
+    """The full problem's rows (over no pairs: the ``Degrees`` decide which exist), mapped."""
+    instance = enc.instance
+    empty = np.zeros(0, dtype=np.int64)
+    rows = collect_rows(PairSpace(enc, empty, empty, degrees))
+    num_cands, num_posts = instance.num_candidates, instance.num_posts
+    cand_one = np.full(num_cands, -1, np.int64)
+    cand_must = np.full(num_cands, -1, np.int64)
+    post_seats = np.full(num_posts, -1, np.int64)
+    dept_row = np.full(len(instance.departments), -1, np.int64)
+    team_row = np.full(len(instance.teams), -1, np.int64)
+    slot = {
+        "one post": cand_one,
+        "must place": cand_must,
+        "seats": post_seats,
+        "department quota": dept_row,
+        "local ratio": team_row,
+    }
+    for index, row in enumerate(rows):
+        slot[row.rule.family][row.owner] = index
+    num_codes = len(enc.strings.code2string)
+    code2dept_row = np.full(num_codes + 1, -1, np.int64)
+    code2team = np.full(num_codes + 1, -1, np.int64)
+    for idx, dept in enumerate(instance.departments):
+        code = enc.strings.code(dept.id)
+        if 0 <= code < num_codes:
+            code2dept_row[code] = dept_row[idx]
+    for idx, team in enumerate(instance.teams):
+        code = enc.strings.code(team.id)
+        if 0 <= code < num_codes:
+            code2team[code] = idx
+    ratios = [instance.team_ratio(team) for team in instance.teams]
+    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
+    upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
+    return RowMap(
+        rows=rows,
+        lower=lower,
+        upper=upper,
+        cand_one=cand_one,
+        cand_must=cand_must,
+        cand_dept=code2dept_row[enc.cand_department],  # code −1 reads the last entry: −1
+        post_seats=post_seats,
+        cand_team=code2team[enc.cand_current_team],
+        post_team=code2team[enc.post_team],
+        team_row=team_row,
+        team_a=np.array([r.numerator for r in ratios], dtype=np.int64),
+        team_b=np.array([r.denominator for r in ratios], dtype=np.int64),
+        team_region=np.array([enc.strings.code(t.region) for t in instance.teams], np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class Universe:
+    """Everything needed to price any (cadre, post) pair without listing the pairs."""
+
+    enc: Encoded
+    eligible_bits: npt.NDArray[np.uint8]
+    """Row ``j``: ``np.packbits`` of post ``j``'s eligibility over all cadres."""
+    degrees: Degrees
+    reason_counts: dict[Exclusion, int]
+    cand_fit_range: tuple[IntArray, IntArray]
+    """Best and worst fit of each cadre over all its eligible pairs (``objective.build``)."""
+    coverage_weight: int
+    rowmap: RowMap
+    # fit = cand_fit[i] + kind_fit[i, kind[j]] + category_fit[j, category[i]] + sparse (i, j)
+    cand_fit: IntArray
+    kind_fit: IntArray
+    category_fit: IntArray
+    cand_category: IntArray
+    sparse_post: IntArray
+    sparse_cand: IntArray
+    sparse_fit: IntArray
+    """Preference and affinity bonuses, sorted by post (a pair may appear twice)."""
+
+    @property
+    def num_cands(self) -> int:
+        return self.enc.instance.num_candidates
+
+    @property
+    def num_posts(self) -> int:
+        return self.enc.instance.num_posts
+
+    @property
+    def num_pairs(self) -> int:
+        return int(self.degrees.per_post.sum())
+
+    def blocks(self) -> Iterator[tuple[int, int]]:
+        """Post ranges ``[start, end)`` of about ``BLOCK_CELLS`` cells against all cadres."""
+        size = max(1, BLOCK_CELLS // max(self.num_cands, 1))
+        for start in range(0, self.num_posts, size):
+            yield start, min(start + size, self.num_posts)
+
+    def eligible(self, start: int, end: int) -> BoolArray:
+        """Eligibility of posts ``start..end`` (rows) × all cadres (columns)."""
+        bits = np.unpackbits(self.eligible_bits[start:end], axis=1, count=self.num_cands)
+        return bits.view(bool)
+
+    def fit(self, start: int, end: int) -> IntArray:
+        """Scaled fit of posts ``start..end`` × all cadres, equal to ``fit.pair_fit``'s."""
+        posts = np.arange(start, end)
+        enc = self.enc
+        fit = self.kind_fit[:, enc.post_kind[posts]].T + self.cand_fit[None, :]
+        fit += self.category_fit[posts][:, self.cand_category]
+        lo, hi = np.searchsorted(self.sparse_post, (start, end))
+        np.add.at(fit, (self.sparse_post[lo:hi] - start, self.sparse_cand[lo:hi]),
+                  self.sparse_fit[lo:hi])  # fmt: skip
+        return fit
+
+    def weights(self, start: int, end: int) -> IntArray:
+        """``M·priority + fit`` of posts ``start..end`` × all cadres (``objective.build``)."""
+        priority = self.enc.post_priority[start:end] * self.coverage_weight
+        return self.fit(start, end) + priority[:, None]
+
+    def pair_weights(self, cands: IntArray, posts: IntArray) -> IntArray:
+        """``M·priority + fit`` of the given pairs, by ``fit.pair_fit`` itself."""
+        fit = pair_fit(self.enc, cands, posts).total
+        return self.enc.post_priority[posts] * self.coverage_weight + fit
+
+    def reduced(self, start: int, end: int, y: IntArray) -> IntArray:
+        """Reduced costs ``2²⁰·weight − Aᵀy`` of posts ``start..end`` × all cadres, exactly."""
+        rm, enc = self.rowmap, self.enc
+        reduced = self.weights(start, end) * DUAL_SCALE
+        reduced -= _at(y, rm.post_seats[start:end])[:, None]
+        reduced -= self._cand_price(y)[None, :]
+        post_team = rm.post_team[start:end]
+        if rm.team_row.size == 0 or (post_team < 0).all() and (rm.cand_team < 0).all():
+            return reduced
+        # team terms: the joining team's row (by whether the cadre is local to it), the
+        # leaving team's row; neither when the cadre is posted within their own team
+        y_join = _at(y, _at(rm.team_row, post_team))
+        a, b = _at(rm.team_a, post_team), _at(rm.team_b, post_team)
+        region = np.where(post_team >= 0, _at(rm.team_region, post_team), -2)
+        local = enc.cand_home_region[None, :] == region[:, None]
+        team = np.where(local, (y_join * (b - a))[:, None], (-y_join * a)[:, None])
+        team += self._leave_price(y)[None, :]
+        same = enc.cand_current_team[None, :] == enc.post_team[start:end, None]
+        team[same] = 0
+        reduced -= team
+        return reduced
+
+    def _cand_price(self, y: IntArray) -> IntArray:
+        rm = self.rowmap
+        return _at(y, rm.cand_one) + _at(y, rm.cand_must) + _at(y, rm.cand_dept)
+
+    def _leave_price(self, y: IntArray) -> IntArray:
+        """Per cadre: multiplier times coefficient of the row of the team they would leave."""
+        rm, enc = self.rowmap, self.enc
+        team = rm.cand_team
+        local = enc.cand_home_region == _at(rm.team_region, team, fill=-2)
+        coeff = _at(rm.team_a, team) - _at(rm.team_b, team) * local
+        return _at(y, _at(rm.team_row, team)) * coeff
+
+    def check_magnitude(self, y: IntArray) -> None:
+        """Refuse multipliers whose reduced costs could overflow int64 (never seen in practice)."""
+        rm = self.rowmap
+        biggest_weight = (int(self.enc.post_priority.max(initial=0)) * self.coverage_weight
+                          + int(np.abs(self.cand_fit_range).max(initial=0)))  # fmt: skip
+        coeff = int(max(rm.team_b.max(initial=1), rm.team_a.max(initial=1)))
+        total = biggest_weight * DUAL_SCALE + 6 * int(np.abs(y).max(initial=0)) * coeff
+        if total * max(self.num_cands, 1) >= SAFE:
+            raise OverflowError("implicit pricing: reduced costs too large for int64 sums")
+
+    def columns(self, cands: IntArray, posts: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+        """Nonzero entries ``(pair position, row, coefficient)`` of the pairs' columns."""
+        rm, enc = self.rowmap, self.enc
+        positions = np.arange(cands.size)
+        parts = []
+        for row_of in (rm.cand_one[cands], rm.cand_must[cands], rm.cand_dept[cands],
+                       rm.post_seats[posts]):  # fmt: skip
+            has = row_of >= 0
+            parts.append((positions[has], row_of[has], np.ones(int(has.sum()), np.int64)))
+        moves = enc.cand_current_team[cands] != enc.post_team[posts]
+        for team, sign in ((rm.post_team[posts], 1), (rm.cand_team[cands], -1)):
+            has = moves & (team >= 0)
+            t = team[has]
+            local = enc.cand_home_region[cands[has]] == rm.team_region[t]
+            coeff = sign * (rm.team_b[t] * local - rm.team_a[t])
+            nonzero = coeff != 0
+            parts.append((positions[has][nonzero], rm.team_row[t][nonzero], coeff[nonzero]))
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def _at(values: IntArray, index: IntArray, fill: int = 0) -> IntArray:
+    """``values[index]`` with ``fill`` where ``index`` is −1."""
+    if values.size == 0:
+        return np.full(index.shape, fill, dtype=np.int64)
+    return np.where(index >= 0, values[np.maximum(index, 0)], fill)
+
+
+def build_universe(enc: Encoded) -> Universe:
+    """One pass over all blocks: eligibility bits, degrees, reasons, best and worst fit."""
+    instance = enc.instance
+    num_cands, num_posts = instance.num_candidates, instance.num_posts
+    weights = instance.rules.weights
+    scale = weight_scale(weights)
+
+    def scaled(term: str) -> int:
+        return int(getattr(weights, term) * scale)
+
+    cands = np.arange(num_cands, dtype=np.int64)
+    kinds = np.arange(len(PostKind), dtype=np.int64)
+    lacks_kind = ((enc.cand_experience_bits[:, None] >> kinds[None, :]) & 1) == 0
+    cand_fit = (
+        scaled("score") * enc.cand_score
+        + scaled("reserve") * enc.cand_reserve
+        + scaled("party") * enc.cand_party
+        + scaled("dept_priority") * enc.cand_dept_priority
+    ).astype(np.int64)
+    wanted = sorted(set().union(*enc.post_category_sets)) if enc.post_category_sets else []
+    column = {code: col for col, code in enumerate(wanted)}
+    category_fit = np.zeros((num_posts, len(wanted) + 1), dtype=np.int64)
+    for post, codes in enumerate(enc.post_category_sets):
+        category_fit[post, [column[code] for code in codes]] = scaled("category_match")
+    bonus_table = np.array((0, *PREFERENCE_BONUS, 0), dtype=np.int64) * scaled("preference")
+    preference = bonus_table[enc.preference_rank.clip(0, len(PREFERENCE_BONUS) + 1)]
+    keys = np.concatenate((enc.preference_keys, enc.affinity_keys))
+    bonus = np.concatenate((preference, enc.affinity_bonus * scaled("affinity")))
+    keep = bonus != 0
+    keys, bonus = keys[keep], bonus[keep]
+    post_of, cand_of = keys % max(num_posts, 1), keys // max(num_posts, 1)
+    order = np.argsort(post_of, kind="stable")
+    universe = Universe(
+        enc=enc,
+        eligible_bits=np.zeros((num_posts, (num_cands + 7) // 8), dtype=np.uint8),
+        degrees=Degrees(np.zeros(num_cands, np.int64), np.zeros(num_posts, np.int64)),
+        reason_counts=dict.fromkeys(Exclusion, 0),
+        cand_fit_range=(np.zeros(num_cands, np.int64), np.zeros(num_cands, np.int64)),
+        coverage_weight=0,
+        rowmap=None,  # type: ignore[arg-type]  # set below, once the degrees are known
+        cand_fit=cand_fit,
+        kind_fit=(lacks_kind * scaled("development")).astype(np.int64),
+        category_fit=category_fit,
+        cand_category=np.array(
+            [column.get(int(c), len(wanted)) for c in enc.cand_category], dtype=np.int64
+        ),  # fmt: skip
+        sparse_post=post_of[order],
+        sparse_cand=cand_of[order],
+        sparse_fit=bonus[order],
+    )
+    best, worst = universe.cand_fit_range
+    for start, end in universe.blocks():
+        posts = np.arange(start, end, dtype=np.int64)
+        mask = exclusion_mask(enc, cands[None, :], posts[:, None])
+        for flag in Exclusion:
+            universe.reason_counts[flag] += int(np.count_nonzero(mask & np.uint16(flag)))
+        eligible = mask == 0
+        universe.eligible_bits[start:end] = np.packbits(eligible, axis=1)
+        universe.degrees.per_post[start:end] = eligible.sum(axis=1)
+        universe.degrees.per_cand[:] += eligible.sum(axis=0)
+        fit = universe.fit(start, end)
+        if end > start:
+            np.maximum(best, np.where(eligible, fit, 0).max(axis=0), out=best)
+            np.minimum(worst, np.where(eligible, fit, 0).min(axis=0), out=worst)
+    empty = np.zeros(0, dtype=np.int64)
+    space = PairSpace(enc, empty, empty, universe.degrees)
+    objective = objective_module.build(space, pair_fit(enc, empty, empty), None, (best, worst))
+    object.__setattr__(universe, "coverage_weight", objective.coverage_weight)
+    object.__setattr__(universe, "rowmap", _row_map(enc, universe.degrees))
+    return universe
+
+
+def pair_keys(universe: Universe, cands: IntArray, posts: IntArray) -> IntArray:
+    """Keys that sort pairs by post, then cadre: the order of ``eligible_pairs``."""
+    return posts.astype(np.int64) * max(universe.num_cands, 1) + cands
+
+
+def _top_per_row(values: IntArray, counts: IntArray) -> tuple[IntArray, IntArray]:
+    """(row, column) of the ``counts[row]`` largest entries of each row (not ``_NONE`` ones)."""
+    most = int(counts.max(initial=0))
+    if most == 0 or values.shape[1] == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    most = min(most, values.shape[1])
+    part = np.argpartition(-values, most - 1, axis=1)[:, :most] if most < values.shape[1] else (
+        np.broadcast_to(np.arange(values.shape[1]), values.shape))  # fmt: skip
+    picked = np.take_along_axis(values, part, axis=1)
+    order = np.argsort(-picked, axis=1, kind="stable")
+    part = np.take_along_axis(part, order, axis=1)
+    picked = np.take_along_axis(picked, order, axis=1)
+    keep = (np.arange(most)[None, :] < counts[:, None]) & (picked != _NONE)
+    rows = np.broadcast_to(np.arange(values.shape[0])[:, None], part.shape)
+    return rows[keep].astype(np.int64), part[keep].astype(np.int64)
+
+
+def start_pairs(universe: Universe) -> IntArray:
+    """Keys of the first LP's columns, by weight: every post's and cadre's best, and
+    ``FORCING_COLUMNS`` per unit of each lower side (must place, min send, teams short
+    of locals), as ``relaxation.solve_relaxation`` picks them over materialised pairs."""
+    enc, rm = universe.enc, universe.rowmap
+    num_cands = universe.num_cands
+    per_cand = np.where(rm.cand_must >= 0, FORCING_COLUMNS, START_PER_CADRE)
+    depth = FORCING_COLUMNS
+    best_value = np.full((depth, num_cands), _NONE, dtype=np.int64)
+    best_post = np.full((depth, num_cands), -1, dtype=np.int64)
+    team_lower = np.zeros(len(rm.team_row), dtype=np.int64)
+    has_row = rm.team_row >= 0
+    team_lower[has_row] = np.maximum(rm.lower[rm.team_row[has_row]], 0).astype(np.int64)
+    chosen: list[IntArray] = []
+    for start, end in universe.blocks():
+        eligible = universe.eligible(start, end)
+        weights = np.where(eligible, universe.weights(start, end), _NONE)
+        posts = np.arange(start, end)
+        rows, cols = _top_per_row(weights, START_PER_POST * enc.post_seats[posts])
+        chosen.append(pair_keys(universe, cols, posts[rows]))
+        # teams below their ratio: the best local cadres for each of their posts
+        team = rm.post_team[posts]
+        lower = np.where(team >= 0, _at(team_lower, team), 0)
+        if lower.any():
+            region = np.where(team >= 0, _at(rm.team_region, team), -2)
+            local = enc.cand_home_region[None, :] == region[:, None]
+            rows, cols = _top_per_row(np.where(local, weights, _NONE), FORCING_COLUMNS * lower)
+            chosen.append(pair_keys(universe, cols, posts[rows]))
+        # running best ``depth`` posts of every cadre
+        take = min(depth, end - start)
+        part = np.argpartition(-weights, take - 1, axis=0)[:take]
+        merged_value = np.concatenate((best_value, np.take_along_axis(weights, part, axis=0)))
+        merged_post = np.concatenate((best_post, part + start))
+        keep = np.argpartition(-merged_value, depth - 1, axis=0)[:depth]
+        best_value = np.take_along_axis(merged_value, keep, axis=0)
+        best_post = np.take_along_axis(merged_post, keep, axis=0)
+    order = np.argsort(-best_value, axis=0, kind="stable")
+    best_value = np.take_along_axis(best_value, order, axis=0)
+    best_post = np.take_along_axis(best_post, order, axis=0)
+    rank = np.arange(depth)[:, None]
+    cands = np.broadcast_to(np.arange(num_cands)[None, :], best_post.shape)
+    real = best_value != _NONE
+    keep = real & (rank < per_cand[None, :])
+    chosen.append(pair_keys(universe, cands[keep], best_post[keep]))
+    # departments with a min_send: the best of their cadres' best pairs
+    for row in np.flatnonzero(rm.lower > 0).tolist():
+        if universe.rowmap.rows[row].rule.family != "department quota":
+            continue
+        members = np.flatnonzero(rm.cand_dept == row)
+        values = best_value[:, members][real[:, members]]
+        keys = pair_keys(universe, cands[:, members][real[:, members]],
+                         best_post[:, members][real[:, members]])  # fmt: skip
+        wanted = FORCING_COLUMNS * int(rm.lower[row])
+        chosen.append(keys[np.argsort(-values, kind="stable")[:wanted]])
+    return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+
+
+def split_keys(universe: Universe, keys: IntArray) -> tuple[IntArray, IntArray]:
+    """(cadre indices, post indices) of pair keys."""
+    posts, cands = np.divmod(keys, max(universe.num_cands, 1))
+    return cands.astype(np.int64), posts.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass over all pairs with fixed multipliers."""
+
+    bound: int
+    """The exact Lagrangian bound over all eligible pairs, scaled by 2²⁰."""
+    picked: IntArray
+    """Keys of the pairs the pass picked (outside ``known``), sorted."""
+    left_out_best: int | None
+    """An upper bound on the reduced cost of every eligible pair neither known nor picked
+    (None: there is none)."""
+
+
+def price(
+    universe: Universe,
+    y: IntArray,
+    sides: IntArray,
+    known: IntArray,
+    threshold: int,
+    per_post: int,
+) -> Pass:
+    """Sum the bound, and pick per post the ``per_post`` best pairs outside ``known`` (sorted
+    keys) whose reduced cost is at least ``threshold`` (scaled)."""
+    universe.check_magnitude(y)
+    num_cands = max(universe.num_cands, 1)
+    total = priced_sides(y, sides)
+    picked: list[IntArray] = []
+    left_out: int | None = None
+    for start, end in universe.blocks():
+        eligible = universe.eligible(start, end)
+        reduced = universe.reduced(start, end, y)
+        positive = np.where(eligible, np.maximum(reduced, 0), 0)
+        sums = positive.sum(axis=1)  # non-negative terms: no partial sum exceeds the total
+        total += int(sums.sum(dtype=object))
+        lo, hi = np.searchsorted(known, (start * num_cands, end * num_cands))
+        inside = known[lo:hi] - start * num_cands
+        outside = eligible.copy()
+        outside.reshape(-1)[inside] = False
+        candidates = np.where(outside & (reduced >= threshold), reduced, _NONE)
+        rows, cols = _top_per_row(candidates, np.full(end - start, per_post))
+        picked.append(pair_keys(universe, cols, rows + start))
+        outside[rows, cols] = False
+        if outside.any():
+            best = int(reduced[outside].max())
+            left_out = best if left_out is None else max(left_out, best)
+    keys = np.concatenate(picked) if picked else np.zeros(0, np.int64)
+    return Pass(total, np.sort(keys), left_out)
+
+
+class ColumnLP:
+    """GLOP over the full problem's rows, with columns added by pair: each solve starts from
+    the last basis."""
+
+    def __init__(self, universe: Universe) -> None:
+        self.universe = universe
+        rm = universe.rowmap
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        infinity = self.solver.infinity()
+        self.constraints = [
+            self.solver.Constraint(
+                -infinity if np.isinf(lo) else lo, infinity if np.isinf(up) else up
+            )
+            for lo, up in zip(rm.lower.tolist(), rm.upper.tolist(), strict=True)
+        ]
+        self.objective = self.solver.Objective()
+        self.objective.SetMaximization()
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.variables: list[Any] = []
+        self.weights = np.zeros(0, dtype=np.int64)
+
+    def add(self, keys: IntArray) -> None:
+        """Add the pairs of ``keys`` (not yet columns) as columns."""
+        universe = self.universe
+        cands, posts = split_keys(universe, keys)
+        weights = universe.pair_weights(cands, posts)
+        positions, rows, coeffs = universe.columns(cands, posts)
+        order = np.argsort(positions, kind="stable")
+        positions, rows, coeffs = positions[order], rows[order], coeffs[order]
+        bounds = np.searchsorted(positions, np.arange(keys.size + 1))
+        rows_list, coeffs_list = rows.tolist(), coeffs.tolist()
+        for k, weight in enumerate(weights.tolist()):
+            variable = self.solver.NumVar(0.0, 1.0, "")
+            self.objective.SetCoefficient(variable, float(weight))
+            for e in range(bounds[k], bounds[k + 1]):
+                self.constraints[rows_list[e]].SetCoefficient(variable, float(coeffs_list[e]))
+            self.variables.append(variable)
+        self.keys = np.concatenate((self.keys, keys))
+        self.weights = np.concatenate((self.weights, weights))
+
+    def solve(self, time_limit: float) -> str:
+        self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
+        status = self.solver.Solve()
+        if status == pywraplp.Solver.OPTIMAL:
+            return "optimal"
+        return "infeasible" if status == pywraplp.Solver.INFEASIBLE else "unknown"
+
+    def duals(self) -> FloatArray:
+        """Row duals, signed so that ``weight − Aᵀduals`` is the reduced cost."""
+        duals = np.nan_to_num(np.array([c.dual_value() for c in self.constraints], np.float64))
+        sample = min(200, len(self.variables))
+        cands, posts = split_keys(self.universe, self.keys[:sample])
+        positions, rows, coeffs = self.universe.columns(cands, posts)
+        priced = np.zeros(sample)
+        np.add.at(priced, positions, coeffs * duals[rows])
+        solver_reduced = np.array([v.reduced_cost() for v in self.variables[:sample]])
+        plus = np.abs(self.weights[:sample] - priced - solver_reduced).sum()
+        minus = np.abs(self.weights[:sample] + priced - solver_reduced).sum()
+        return duals if plus <= minus else -duals
+
+    def values(self) -> FloatArray:
+        return np.clip(np.array([v.solution_value() for v in self.variables]), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class ImplicitLP:
+    """The LP over all pairs, solved by column generation over implicit pairs."""
+
+    status: str
+    keys: IntArray
+    """Sorted keys of the LP's columns."""
+    values: FloatArray
+    """LP value of each column, in the order of ``keys``."""
+    duals: FloatArray
+    """Signed row duals: the multipliers are ``relaxation.multipliers(duals, …)``."""
+    multipliers: IntArray
+    sides: IntArray
+    bound: int
+    """Exact Lagrangian bound over ALL eligible pairs, scaled by 2²⁰."""
+    rounds: int
+    runtime: float
+
+
+def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
+    """Column generation: price all pairs each round, add the best improving ones per post."""
+    start = time.perf_counter()
+    rm = universe.rowmap
+    lp = ColumnLP(universe)
+    lp.add(start_pairs(universe))
+    _debug("start columns", lp.keys.size, round(time.perf_counter() - start, 1))
+    status, round_ = "unknown", 0
+    duals = np.zeros(rm.num_rows)
+    y = sides = np.zeros(rm.num_rows, dtype=np.int64)
+    bound = 0
+    for round_ in range(1, MAX_ROUNDS + 1):
+        status = lp.solve(time_limit - (time.perf_counter() - start))
+        if status != "optimal":
+            break
+        duals = lp.duals()
+        y, sides = multipliers(duals, rm.lower, rm.upper)
+        known = np.sort(lp.keys)
+        found = price(universe, y, sides, known, 1, ADD_PER_POST)
+        bound = found.bound
+        _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
+               "bound", bound / DUAL_SCALE, round(time.perf_counter() - start, 1))  # fmt: skip
+        out_of_time = time.perf_counter() - start > time_limit / 2
+        if found.picked.size == 0 or out_of_time:
+            break  # the bound holds for any multipliers, converged or not
+        lp.add(found.picked)
+    if status != "optimal":
+        return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
+                          round_, time.perf_counter() - start)  # fmt: skip
+    order = np.argsort(lp.keys)
+    return ImplicitLP("optimal", lp.keys[order], lp.values()[order], duals, y, sides, bound,
+                      round_, time.perf_counter() - start)  # fmt: skip
