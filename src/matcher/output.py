@@ -151,9 +151,10 @@ VALUES_ZH = {
 def eligible_counts(prepared: Prepared) -> tuple[dict[str, int], dict[str, int]]:
     """Eligible posts per cadre and eligible cadres per post, by id (for ``unassigned``)."""
     instance, space = prepared.enc.instance, prepared.space
-    posts = Counter(instance.candidates[c].id for c in space.cand_idcs.tolist())
-    cadres = Counter(instance.posts[p].id for p in space.post_idcs.tolist())
-    return dict(posts), dict(cadres)
+    # degrees count every eligible pair, also where the space lists only some
+    posts = zip((c.id for c in instance.candidates), space.cand_degree.tolist(), strict=True)
+    cadres = zip((p.id for p in instance.posts), space.post_degree.tolist(), strict=True)
+    return {id: n for id, n in posts if n}, {id: n for id, n in cadres if n}
 
 
 def plan_tables(

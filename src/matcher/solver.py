@@ -440,7 +440,7 @@ def _solve_implicit(
     # pairs outside the LP that a better plan might use
     slack = lp.bound - value * DUAL_SCALE
     near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,
-                          implicit.NEAR_PER_POST)  # fmt: skip
+                          implicit.near_per_post(universe.num_posts))  # fmt: skip
     assert near.bound == lp.bound  # the same multipliers price the same pairs
     keys = np.union1d(lp.keys, near.picked)
     final = restricted(universe, keys)

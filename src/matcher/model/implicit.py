@@ -65,8 +65,18 @@ FORCING_COLUMNS = 20
 """Columns per unit of a row's lower side (best by weight), as in ``relaxation``."""
 ADD_PER_POST = 30
 """At most this many improving pairs per post join the LP each round, as in ``relaxation``."""
-NEAR_PER_POST = 400
-"""At most this many pairs per post join the final search from outside the LP."""
+NEAR_PAIRS = 1_000_000
+"""About this many pairs at most join the final search from outside the LP, spread evenly
+over the posts (``near_per_post``); any pair left out still bounds the plans using it."""
+NEAR_PER_POST_AT_LEAST = 40
+
+
+def near_per_post(num_posts: int) -> int:
+    """Pairs per post that may join the final search: all that could improve on small
+    instances, the best ``NEAR_PER_POST_AT_LEAST`` at national scale."""
+    return max(NEAR_PER_POST_AT_LEAST, NEAR_PAIRS // max(num_posts, 1))
+
+
 MAX_ROUNDS = 60
 SAFE = 1 << 62
 _NONE = np.iinfo(np.int64).min + 1
@@ -199,6 +209,13 @@ class Universe:
         """Eligibility of posts ``start..end`` (rows) × all cadres (columns)."""
         bits = np.unpackbits(self.eligible_bits[start:end], axis=1, count=self.num_cands)
         return bits.view(bool)
+
+    def eligible_cadres(self, posts: BoolArray, cands: BoolArray) -> int:
+        """How many of the cadres ``cands`` (a mask) are eligible for some post of ``posts``."""
+        some = np.bitwise_or.reduce(self.eligible_bits[posts], axis=0)
+        if not posts.any():
+            return 0
+        return int(np.count_nonzero(np.unpackbits(some, count=self.num_cands).view(bool) & cands))
 
     def fit(self, start: int, end: int) -> IntArray:
         """Scaled fit of posts ``start..end`` × all cadres, equal to ``fit.pair_fit``'s."""
@@ -389,13 +406,18 @@ def _top_per_row(values: IntArray, counts: IntArray) -> tuple[IntArray, IntArray
 def start_pairs(universe: Universe) -> IntArray:
     """Keys of the first LP's columns, by weight: every post's and cadre's best, and
     ``FORCING_COLUMNS`` per unit of each lower side (must place, min send, teams short
-    of locals), as ``relaxation.solve_relaxation`` picks them over materialised pairs."""
+    of locals), as ``relaxation.solve_relaxation`` picks them over listed pairs.
+
+    A department's forcing columns are the best of its cadres' best few posts.
+    """
     enc, rm = universe.enc, universe.rowmap
     num_cands = universe.num_cands
-    per_cand = np.where(rm.cand_must >= 0, FORCING_COLUMNS, START_PER_CADRE)
-    depth = FORCING_COLUMNS
-    best_value = np.full((depth, num_cands), _NONE, dtype=np.int64)
-    best_post = np.full((depth, num_cands), -1, dtype=np.int64)
+    must = np.flatnonzero(rm.cand_must >= 0)
+    dept_rows = [r for r in np.flatnonzero(rm.lower > 0).tolist()
+                 if rm.rows[r].rule.family == "department quota"]  # fmt: skip
+    depth = max(START_PER_CADRE, min(FORCING_COLUMNS, 4) if dept_rows else 0)
+    best = _RunningBest(num_cands, depth)
+    best_must = _RunningBest(must.size, FORCING_COLUMNS)
     team_lower = np.zeros(len(rm.team_row), dtype=np.int64)
     has_row = rm.team_row >= 0
     team_lower[has_row] = np.maximum(rm.lower[rm.team_row[has_row]], 0).astype(np.int64)
@@ -414,33 +436,58 @@ def start_pairs(universe: Universe) -> IntArray:
             local = enc.cand_home_region[None, :] == region[:, None]
             rows, cols = _top_per_row(np.where(local, weights, _NONE), FORCING_COLUMNS * lower)
             chosen.append(pair_keys(universe, cols, posts[rows]))
-        # running best ``depth`` posts of every cadre
-        take = min(depth, end - start)
-        part = np.argpartition(-weights, take - 1, axis=0)[:take]
-        merged_value = np.concatenate((best_value, np.take_along_axis(weights, part, axis=0)))
-        merged_post = np.concatenate((best_post, part + start))
-        keep = np.argpartition(-merged_value, depth - 1, axis=0)[:depth]
-        best_value = np.take_along_axis(merged_value, keep, axis=0)
-        best_post = np.take_along_axis(merged_post, keep, axis=0)
-    order = np.argsort(-best_value, axis=0, kind="stable")
-    best_value = np.take_along_axis(best_value, order, axis=0)
-    best_post = np.take_along_axis(best_post, order, axis=0)
-    rank = np.arange(depth)[:, None]
-    cands = np.broadcast_to(np.arange(num_cands)[None, :], best_post.shape)
-    real = best_value != _NONE
-    keep = real & (rank < per_cand[None, :])
-    chosen.append(pair_keys(universe, cands[keep], best_post[keep]))
-    # departments with a min_send: the best of their cadres' best pairs
-    for row in np.flatnonzero(rm.lower > 0).tolist():
-        if universe.rowmap.rows[row].rule.family != "department quota":
-            continue
+        by_cadre = np.ascontiguousarray(weights.T)
+        best.merge(by_cadre, start)
+        best_must.merge(by_cadre[must], start)
+    values, best_posts = best.sorted()
+    real = values != _NONE
+    cands = np.broadcast_to(np.arange(num_cands)[:, None], best_posts.shape)
+    first = real & (np.arange(depth)[None, :] < START_PER_CADRE)
+    chosen.append(pair_keys(universe, cands[first], best_posts[first]))
+    must_values, must_posts = best_must.sorted()
+    must_real = must_values != _NONE
+    must_cands = np.broadcast_to(must[:, None], must_posts.shape)
+    chosen.append(pair_keys(universe, must_cands[must_real], must_posts[must_real]))
+    for row in dept_rows:  # departments with a min_send: the best of their cadres' best
         members = np.flatnonzero(rm.cand_dept == row)
-        values = best_value[:, members][real[:, members]]
-        keys = pair_keys(universe, cands[:, members][real[:, members]],
-                         best_post[:, members][real[:, members]])  # fmt: skip
+        keep = real[members]
+        keys = pair_keys(universe, cands[members][keep], best_posts[members][keep])
         wanted = FORCING_COLUMNS * int(rm.lower[row])
-        chosen.append(keys[np.argsort(-values, kind="stable")[:wanted]])
+        chosen.append(keys[np.argsort(-values[members][keep], kind="stable")[:wanted]])
     return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+
+
+class _RunningBest:
+    """Each cadre's ``depth`` best values (and posts) over the blocks seen so far."""
+
+    def __init__(self, num_cands: int, depth: int) -> None:
+        self.values = np.full((num_cands, depth), _NONE, dtype=np.int64)
+        self.posts = np.full((num_cands, depth), -1, dtype=np.int64)
+        self.depth = depth
+
+    def merge(self, by_cadre: IntArray, start: int) -> None:
+        """Merge a block (cadres × posts ``start…``)."""
+        if self.depth == 0 or by_cadre.size == 0:
+            return
+        # only cadres with a block value above their worst kept one can change
+        better = np.flatnonzero(by_cadre.max(axis=1) > self.values.min(axis=1))
+        if better.size == 0:
+            return
+        block = by_cadre[better]
+        values = np.concatenate((self.values[better], block), axis=1)
+        posts = np.concatenate(
+            (self.posts[better], np.broadcast_to(np.arange(block.shape[1]) + start, block.shape)),
+            axis=1,
+        )
+        keep = np.argpartition(-values, self.depth - 1, axis=1)[:, : self.depth]
+        self.values[better] = np.take_along_axis(values, keep, axis=1)
+        self.posts[better] = np.take_along_axis(posts, keep, axis=1)
+
+    def sorted(self) -> tuple[IntArray, IntArray]:
+        """(values, posts), best first for each cadre."""
+        order = np.argsort(-self.values, axis=1, kind="stable")
+        return (np.take_along_axis(self.values, order, axis=1),
+                np.take_along_axis(self.posts, order, axis=1))  # fmt: skip
 
 
 def split_keys(universe: Universe, keys: IntArray) -> tuple[IntArray, IntArray]:
