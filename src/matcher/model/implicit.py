@@ -78,6 +78,10 @@ def near_per_post(num_posts: int) -> int:
 
 
 MAX_ROUNDS = 60
+PENALTY_RAISES = 2
+"""Artificial columns start at 4× the largest weight and are raised 16× at most this often
+(duals of lower sides are about one weight: forcing a cadre in displaces one other);
+beyond that the implicit LP gives up (and ``solve`` lists the pairs, if it can)."""
 SAFE = 1 << 62
 _NONE = np.iinfo(np.int64).min + 1
 """Stands for "no pair" in a block of values; its negation is still an int64."""
@@ -279,7 +283,7 @@ class Universe:
                           + int(np.abs(self.cand_fit_range).max(initial=0)))  # fmt: skip
         coeff = int(max(rm.team_b.max(initial=1), rm.team_a.max(initial=1)))
         total = biggest_weight * DUAL_SCALE + 6 * int(np.abs(y).max(initial=0)) * coeff
-        if total * max(self.num_cands, 1) >= SAFE:
+        if total >= SAFE:
             raise OverflowError("implicit pricing: reduced costs too large for int64 sums")
 
     def columns(self, cands: IntArray, posts: IntArray) -> tuple[IntArray, IntArray, IntArray]:
@@ -528,8 +532,11 @@ def price(
         eligible = universe.eligible(start, end)
         reduced = universe.reduced(start, end, y)
         positive = np.where(eligible, np.maximum(reduced, 0), 0)
-        sums = positive.sum(axis=1)  # non-negative terms: no partial sum exceeds the total
-        total += int(sums.sum(dtype=object))
+        # non-negative terms: no partial sum exceeds the total, so int64 is exact below 2⁶²
+        if positive.sum(axis=1, dtype=np.float64).max(initial=0) < SAFE / 2:
+            total += int(positive.sum(axis=1).sum(dtype=object))
+        else:
+            total += int(positive.sum(dtype=object))
         lo, hi = np.searchsorted(known, (start * num_cands, end * num_cands))
         inside = known[lo:hi] - start * num_cands
         outside = eligible.copy()
@@ -565,6 +572,27 @@ class ColumnLP:
         self.keys = np.zeros(0, dtype=np.int64)
         self.variables: list[Any] = []
         self.weights = np.zeros(0, dtype=np.int64)
+        # one artificial column per row with a lower side, at a price: the restricted LP is
+        # always feasible, and the duals of rows it cannot yet meet call in their columns
+        self.penalty = 4 * (int(universe.enc.post_priority.max(initial=1)) *
+                            universe.coverage_weight + 1)  # fmt: skip
+        self.artificial = []
+        self.raises = 0
+        for row in np.flatnonzero(rm.lower > 0).tolist():
+            variable = self.solver.NumVar(0.0, float(rm.lower[row]), "")
+            self.constraints[row].SetCoefficient(variable, 1.0)
+            self.objective.SetCoefficient(variable, -float(self.penalty))
+            self.artificial.append(variable)
+
+    def artificial_used(self) -> bool:
+        """Whether the LP still leans on an artificial column (a lower side not yet met)."""
+        return any(variable.solution_value() > 1e-9 for variable in self.artificial)
+
+    def raise_penalty(self) -> None:
+        self.penalty *= 16
+        self.raises += 1
+        for variable in self.artificial:
+            self.objective.SetCoefficient(variable, -float(self.penalty))
 
     def add(self, keys: IntArray) -> None:
         """Add the pairs of ``keys`` (not yet columns) as columns."""
@@ -651,8 +679,15 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
                "bound", bound / DUAL_SCALE, round(time.perf_counter() - start, 1))  # fmt: skip
         out_of_time = time.perf_counter() - start > time_limit / 2
-        if found.picked.size == 0 or out_of_time:
+        if out_of_time:
             break  # the bound holds for any multipliers, converged or not
+        if found.picked.size == 0:
+            if not lp.artificial_used():
+                break
+            if lp.raises == PENALTY_RAISES:  # no pair seems to meet some lower side
+                status = "infeasible"
+                break
+            lp.raise_penalty()  # a lower side costs more than the LP gains by dropping it
         lp.add(found.picked)
     if status != "optimal":
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
