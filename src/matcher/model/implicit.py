@@ -56,15 +56,18 @@ BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 BLOCK_CELLS = 2_000_000
 """Cadre × post cells per block: a handful of int64 arrays of this size at a time."""
-START_PER_CADRE = 2
-START_PER_POST = 10
+START_PER_CADRE = 1
+START_PER_POST = 4
 """The first LP's columns: each cadre's and each post's (times its seats) best pairs by weight.
 Smaller than ``relaxation``'s (4, 40): at national scale the pricing pass finds the rest
 faster than GLOP digests a large first LP."""
 FORCING_COLUMNS = 20
 """Columns per unit of a row's lower side (best by weight), as in ``relaxation``."""
-ADD_PER_POST = 30
-"""At most this many improving pairs per post join the LP each round, as in ``relaxation``."""
+ADD_PER_POST = 10
+ADD_PER_CADRE = 2
+"""At most this many improving pairs per post, and per cadre, join the LP each round: at
+national scale 30 per post (``relaxation``'s) grew the LP by 300,000 columns a round, most
+of them for the same popular cadres, and GLOP took 70 s a solve by round 4."""
 NEAR_PAIRS = 1_000_000
 """About this many pairs at most join the final search from outside the LP, spread evenly
 over the posts (``near_per_post``); any pair left out still bounds the plans using it."""
@@ -184,6 +187,8 @@ class Universe:
     # fit = cand_fit[i] + kind_fit[i, kind[j]] + category_fit[j, category[i]] + sparse (i, j)
     cand_fit: IntArray
     kind_fit: IntArray
+    kind_base: IntArray
+    """``cand_fit + kind_fit`` by post kind (kinds × cadres): one row per post kind."""
     category_fit: IntArray
     cand_category: IntArray
     sparse_post: IntArray
@@ -224,9 +229,10 @@ class Universe:
     def fit(self, start: int, end: int) -> IntArray:
         """Scaled fit of posts ``start..end`` × all cadres, equal to ``fit.pair_fit``'s."""
         posts = np.arange(start, end)
-        enc = self.enc
-        fit = self.kind_fit[:, enc.post_kind[posts]].T + self.cand_fit[None, :]
-        fit += self.category_fit[posts][:, self.cand_category]
+        fit = self.kind_base[self.enc.post_kind[posts]]  # a copy: rows gathered whole
+        wanting = np.flatnonzero(self.category_fit[posts].any(axis=1))
+        if wanting.size:  # only posts with preferred categories have the term
+            fit[wanting] += self.category_fit[posts[wanting]][:, self.cand_category]
         lo, hi = np.searchsorted(self.sparse_post, (start, end))
         np.add.at(fit, (self.sparse_post[lo:hi] - start, self.sparse_cand[lo:hi]),
                   self.sparse_fit[lo:hi])  # fmt: skip
@@ -242,39 +248,49 @@ class Universe:
         fit = pair_fit(self.enc, cands, posts).total
         return self.enc.post_priority[posts] * self.coverage_weight + fit
 
-    def reduced(self, start: int, end: int, y: IntArray) -> IntArray:
-        """Reduced costs ``2²⁰·weight − Aᵀy`` of posts ``start..end`` × all cadres, exactly."""
+    def prices(self, y: IntArray) -> tuple[IntArray, IntArray]:
+        """Per cadre: the multipliers of its own rows, and of the row of the team it would
+        leave times that row's coefficient (computed once per pass, not per block)."""
         rm, enc = self.rowmap, self.enc
-        reduced = self.weights(start, end) * DUAL_SCALE
-        reduced -= _at(y, rm.post_seats[start:end])[:, None]
-        reduced -= self._cand_price(y)[None, :]
-        post_team = rm.post_team[start:end]
-        if rm.team_row.size == 0 or (post_team < 0).all() and (rm.cand_team < 0).all():
-            return reduced
-        # team terms: the joining team's row (by whether the cadre is local to it), the
-        # leaving team's row; neither when the cadre is posted within their own team
-        y_join = _at(y, _at(rm.team_row, post_team))
-        a, b = _at(rm.team_a, post_team), _at(rm.team_b, post_team)
-        region = np.where(post_team >= 0, _at(rm.team_region, post_team), -2)
-        local = enc.cand_home_region[None, :] == region[:, None]
-        team = np.where(local, (y_join * (b - a))[:, None], (-y_join * a)[:, None])
-        team += self._leave_price(y)[None, :]
-        same = enc.cand_current_team[None, :] == enc.post_team[start:end, None]
-        team[same] = 0
-        reduced -= team
-        return reduced
-
-    def _cand_price(self, y: IntArray) -> IntArray:
-        rm = self.rowmap
-        return _at(y, rm.cand_one) + _at(y, rm.cand_must) + _at(y, rm.cand_dept)
-
-    def _leave_price(self, y: IntArray) -> IntArray:
-        """Per cadre: multiplier times coefficient of the row of the team they would leave."""
-        rm, enc = self.rowmap, self.enc
+        own = _at(y, rm.cand_one) + _at(y, rm.cand_must) + _at(y, rm.cand_dept)
         team = rm.cand_team
         local = enc.cand_home_region == _at(rm.team_region, team, fill=-2)
         coeff = _at(rm.team_a, team) - _at(rm.team_b, team) * local
-        return _at(y, _at(rm.team_row, team)) * coeff
+        return own, _at(y, _at(rm.team_row, team)) * coeff
+
+    def reduced(
+        self, start: int, end: int, y: IntArray, prices: tuple[IntArray, IntArray] | None = None
+    ) -> IntArray:
+        """Reduced costs ``2²⁰·weight − Aᵀy`` of posts ``start..end`` × all cadres, exactly."""
+        rm, enc = self.rowmap, self.enc
+        own, leave = prices if prices is not None else self.prices(y)
+        reduced = self.weights(start, end)
+        reduced *= DUAL_SCALE
+        reduced -= _at(y, rm.post_seats[start:end])[:, None]
+        reduced -= own[None, :]
+        post_team = rm.post_team[start:end]
+        if rm.team_row.size == 0:
+            return reduced
+        # team terms: the joining team's row (by whether the cadre is local to it), the
+        # leaving team's row; neither when the cadre is posted within their own team
+        reduced -= leave[None, :]
+        joins = np.flatnonzero(post_team >= 0)
+        if joins.size:
+            team = post_team[joins]
+            y_join = y[rm.team_row[team]]
+            a, b = rm.team_a[team], rm.team_b[team]
+            local = enc.cand_home_region[None, :] == rm.team_region[team][:, None]
+            reduced[joins] -= np.where(local, (y_join * (b - a))[:, None], (-y_join * a)[:, None])
+        if joins.size and (rm.cand_team >= 0).any():
+            # posted within their own team: neither joins nor leaves, undo both terms
+            same_rows, same_cols = np.nonzero(rm.cand_team[None, :] == post_team[joins, None])
+            same_rows = joins[same_rows]
+            team = post_team[same_rows]
+            local = enc.cand_home_region[same_cols] == rm.team_region[team]
+            y_join = y[rm.team_row[team]]
+            join = y_join * (rm.team_b[team] * local - rm.team_a[team])
+            reduced[same_rows, same_cols] += join + leave[same_cols]
+        return reduced
 
     def check_magnitude(self, y: IntArray) -> None:
         """Refuse multipliers whose reduced costs could overflow int64 (never seen in practice)."""
@@ -354,7 +370,8 @@ def build_universe(enc: Encoded) -> Universe:
         coverage_weight=0,
         rowmap=None,  # type: ignore[arg-type]  # set below, once the degrees are known
         cand_fit=cand_fit,
-        kind_fit=(lacks_kind * scaled("development")).astype(np.int64),
+        kind_fit=(kind_fit := (lacks_kind * scaled("development")).astype(np.int64)),
+        kind_base=np.ascontiguousarray((kind_fit + cand_fit[:, None]).T),
         category_fit=category_fit,
         cand_category=np.array(
             [column.get(int(c), len(wanted)) for c in enc.cand_category], dtype=np.int64
@@ -520,36 +537,67 @@ def price(
     known: IntArray,
     threshold: int,
     per_post: int,
+    per_cand: int | None = None,
 ) -> Pass:
     """Sum the bound, and pick per post the ``per_post`` best pairs outside ``known`` (sorted
-    keys) whose reduced cost is at least ``threshold`` (scaled)."""
+    keys) whose reduced cost is at least ``threshold`` (scaled); with ``per_cand``, at most
+    that many per cadre (posts in order), so that the popular cadres do not fill the LP."""
     universe.check_magnitude(y)
     num_cands = max(universe.num_cands, 1)
     total = priced_sides(y, sides)
     picked: list[IntArray] = []
     left_out: int | None = None
+    taken = np.zeros(universe.num_cands, dtype=np.int64)
+    prices = universe.prices(y)
     for start, end in universe.blocks():
         eligible = universe.eligible(start, end)
-        reduced = universe.reduced(start, end, y)
-        positive = np.where(eligible, np.maximum(reduced, 0), 0)
+        reduced = universe.reduced(start, end, y, prices)
+        reduced[~eligible] = _NONE
         # non-negative terms: no partial sum exceeds the total, so int64 is exact below 2⁶²
+        positive = np.maximum(reduced, 0)
         if positive.sum(axis=1, dtype=np.float64).max(initial=0) < SAFE / 2:
             total += int(positive.sum(axis=1).sum(dtype=object))
         else:
             total += int(positive.sum(dtype=object))
         lo, hi = np.searchsorted(known, (start * num_cands, end * num_cands))
-        inside = known[lo:hi] - start * num_cands
-        outside = eligible.copy()
-        outside.reshape(-1)[inside] = False
-        candidates = np.where(outside & (reduced >= threshold), reduced, _NONE)
-        rows, cols = _top_per_row(candidates, np.full(end - start, per_post))
+        reduced.reshape(-1)[known[lo:hi] - start * num_cands] = _NONE
+        if per_cand is not None:
+            reduced[:, taken >= per_cand] = _NONE
+        rows, cols = _top_above(reduced, threshold, per_post)
+        if per_cand is not None and rows.size:
+            # posts of this block compete for one cadre: keep the first ``per_cand`` left
+            order = np.argsort(cols, kind="stable")
+            cols_sorted = cols[order]
+            first = np.searchsorted(cols_sorted, cols_sorted)
+            rank = np.arange(cols.size) - first
+            keep = np.zeros(cols.size, dtype=bool)
+            keep[order] = rank < (per_cand - taken[cols_sorted])
+            rows, cols = rows[keep], cols[keep]
+            np.add.at(taken, cols, 1)
         picked.append(pair_keys(universe, cols, rows + start))
-        outside[rows, cols] = False
-        if outside.any():
-            best = int(reduced[outside].max())
+        reduced[rows, cols] = _NONE
+        best = int(reduced.max(initial=_NONE))
+        if best != _NONE:
             left_out = best if left_out is None else max(left_out, best)
     keys = np.concatenate(picked) if picked else np.zeros(0, np.int64)
     return Pass(total, np.sort(keys), left_out)
+
+
+def _top_above(values: IntArray, threshold: int, per_row: int) -> tuple[IntArray, IntArray]:
+    """(row, column) of the ``per_row`` largest entries ≥ ``threshold`` of each row.
+
+    Rows with few such entries (most, once the LP nears its optimum) take them all
+    without a partition."""
+    above = values >= threshold
+    counts = np.count_nonzero(above, axis=1)
+    crowded = np.flatnonzero(counts > per_row)
+    few = counts <= per_row
+    rows, cols = np.nonzero(above & few[:, None])
+    if crowded.size and per_row > 0:
+        top_rows, top_cols = _top_per_row(values[crowded], np.full(crowded.size, per_row))
+        rows = np.concatenate((rows, crowded[top_rows]))
+        cols = np.concatenate((cols, top_cols))
+    return rows.astype(np.int64), cols.astype(np.int64)
 
 
 class ColumnLP:
@@ -668,16 +716,19 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
     y = sides = np.zeros(rm.num_rows, dtype=np.int64)
     bound = 0
     for round_ in range(1, MAX_ROUNDS + 1):
+        glop = time.perf_counter()
         status = lp.solve(time_limit - (time.perf_counter() - start))
         if status != "optimal":
             break
+        glop = time.perf_counter() - glop
         duals = lp.duals()
         y, sides = multipliers(duals, rm.lower, rm.upper)
         known = np.sort(lp.keys)
-        found = price(universe, y, sides, known, 1, ADD_PER_POST)
+        found = price(universe, y, sides, known, 1, ADD_PER_POST, ADD_PER_CADRE)
         bound = found.bound
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
-               "bound", bound / DUAL_SCALE, round(time.perf_counter() - start, 1))  # fmt: skip
+               "bound", bound / DUAL_SCALE, "glop", round(glop, 1),
+               "total", round(time.perf_counter() - start, 1))  # fmt: skip
         out_of_time = time.perf_counter() - start > time_limit / 2
         if out_of_time:
             break  # the bound holds for any multipliers, converged or not
