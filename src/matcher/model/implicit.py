@@ -36,6 +36,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,10 @@ def near_per_post(num_posts: int) -> int:
 
 
 MAX_ROUNDS = 60
+BLOCKS_PER_ROUND = 64
+"""Partial pricing: a round prices about this many blocks (all of them below ~128)."""
+PRICING_THREADS = 2
+"""Blocks priced at once (the machine has 2 cores; GLOP is idle while pricing runs)."""
 PENALTY_RAISES = 2
 """Artificial columns start at 4× the largest weight and are raised 16× at most this often
 (duals of lower sides are about one weight: forcing a cadre in displaces one other);
@@ -521,8 +526,9 @@ def split_keys(universe: Universe, keys: IntArray) -> tuple[IntArray, IntArray]:
 class Pass:
     """One pass over all pairs with fixed multipliers."""
 
-    bound: int
-    """The exact Lagrangian bound over all eligible pairs, scaled by 2²⁰."""
+    bound: int | None
+    """The exact Lagrangian bound over all eligible pairs, scaled by 2²⁰ (None: a partial
+    pass)."""
     picked: IntArray
     """Keys of the pairs the pass picked (outside ``known``), sorted."""
     left_out_best: int | None
@@ -538,49 +544,78 @@ def price(
     threshold: int,
     per_post: int,
     per_cand: int | None = None,
+    blocks: list[tuple[int, int]] | None = None,
 ) -> Pass:
-    """Sum the bound, and pick per post the ``per_post`` best pairs outside ``known`` (sorted
-    keys) whose reduced cost is at least ``threshold`` (scaled); with ``per_cand``, at most
-    that many per cadre (posts in order), so that the popular cadres do not fill the LP."""
+    """Sum the bound (over all blocks: ``blocks`` None), and pick per post the ``per_post``
+    best pairs outside ``known`` (sorted keys) whose reduced cost is at least ``threshold``
+    (scaled); with ``per_cand``, only each cadre's ``per_cand`` best of those, so that the
+    popular cadres do not fill the LP.
+
+    Blocks are priced on ``PRICING_THREADS`` threads (numpy releases the GIL); results are
+    combined in block order, so the pass is deterministic."""
     universe.check_magnitude(y)
-    num_cands = max(universe.num_cands, 1)
-    total = priced_sides(y, sides)
-    picked: list[IntArray] = []
-    left_out: int | None = None
-    taken = np.zeros(universe.num_cands, dtype=np.int64)
     prices = universe.prices(y)
-    for start, end in universe.blocks():
-        eligible = universe.eligible(start, end)
-        reduced = universe.reduced(start, end, y, prices)
-        reduced[~eligible] = _NONE
-        # non-negative terms: no partial sum exceeds the total, so int64 is exact below 2⁶²
-        positive = np.maximum(reduced, 0)
-        if positive.sum(axis=1, dtype=np.float64).max(initial=0) < SAFE / 2:
-            total += int(positive.sum(axis=1).sum(dtype=object))
-        else:
-            total += int(positive.sum(dtype=object))
-        lo, hi = np.searchsorted(known, (start * num_cands, end * num_cands))
-        reduced.reshape(-1)[known[lo:hi] - start * num_cands] = _NONE
-        if per_cand is not None:
-            reduced[:, taken >= per_cand] = _NONE
-        rows, cols = _top_above(reduced, threshold, per_post)
-        if per_cand is not None and rows.size:
-            # posts of this block compete for one cadre: keep the first ``per_cand`` left
-            order = np.argsort(cols, kind="stable")
-            cols_sorted = cols[order]
-            first = np.searchsorted(cols_sorted, cols_sorted)
-            rank = np.arange(cols.size) - first
-            keep = np.zeros(cols.size, dtype=bool)
-            keep[order] = rank < (per_cand - taken[cols_sorted])
-            rows, cols = rows[keep], cols[keep]
-            np.add.at(taken, cols, 1)
-        picked.append(pair_keys(universe, cols, rows + start))
-        reduced[rows, cols] = _NONE
-        best = int(reduced.max(initial=_NONE))
-        if best != _NONE:
-            left_out = best if left_out is None else max(left_out, best)
-    keys = np.concatenate(picked) if picked else np.zeros(0, np.int64)
-    return Pass(total, np.sort(keys), left_out)
+
+    def one(block: tuple[int, int]) -> _Priced:
+        return _price_block(universe, y, prices, known, threshold, per_post, *block)
+
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        parts = list(pool.map(one, universe.blocks() if blocks is None else blocks))
+    total = None if blocks is not None else (
+        priced_sides(y, sides) + sum(part.total for part in parts))  # fmt: skip
+    cands = np.concatenate([part.cands for part in parts]) if parts else np.zeros(0, np.int64)
+    posts = np.concatenate([part.posts for part in parts]) if parts else np.zeros(0, np.int64)
+    values = np.concatenate([part.values for part in parts]) if parts else np.zeros(0, np.int64)
+    left_outs = [part.left_out for part in parts if part.left_out is not None]
+    if per_cand is not None and cands.size:
+        order = np.lexsort((-values, cands))  # each cadre's best first
+        first = np.searchsorted(cands[order], cands[order])
+        keep = np.zeros(cands.size, dtype=bool)
+        keep[order] = np.arange(cands.size) - first < per_cand
+        if not keep.all():
+            left_outs.append(int(values[~keep].max()))
+        cands, posts = cands[keep], posts[keep]
+    left_out = max(left_outs) if left_outs else None
+    return Pass(total, np.sort(pair_keys(universe, cands, posts)), left_out)
+
+
+@dataclass(frozen=True)
+class _Priced:
+    total: int
+    cands: IntArray
+    posts: IntArray
+    values: IntArray
+    left_out: int | None
+
+
+def _price_block(
+    universe: Universe,
+    y: IntArray,
+    prices: tuple[IntArray, IntArray],
+    known: IntArray,
+    threshold: int,
+    per_post: int,
+    start: int,
+    end: int,
+) -> _Priced:
+    """One block of ``price``: its part of the bound, its picks, the best pair left out."""
+    num_cands = max(universe.num_cands, 1)
+    eligible = universe.eligible(start, end)
+    reduced = universe.reduced(start, end, y, prices)
+    reduced[~eligible] = _NONE
+    # non-negative terms: no partial sum exceeds the total, so int64 is exact below 2⁶²
+    positive = np.maximum(reduced, 0)
+    if positive.sum(axis=1, dtype=np.float64).max(initial=0) < SAFE / 2:
+        total = int(positive.sum(axis=1).sum(dtype=object))
+    else:
+        total = int(positive.sum(dtype=object))
+    lo, hi = np.searchsorted(known, (start * num_cands, end * num_cands))
+    reduced.reshape(-1)[known[lo:hi] - start * num_cands] = _NONE
+    rows, cols = _top_above(reduced, threshold, per_post)
+    values = reduced[rows, cols]
+    reduced[rows, cols] = _NONE
+    best = int(reduced.max(initial=_NONE))
+    return _Priced(total, cols, rows + start, values, None if best == _NONE else best)
 
 
 def _top_above(values: IntArray, threshold: int, per_row: int) -> tuple[IntArray, IntArray]:
@@ -663,6 +698,9 @@ class ColumnLP:
 
     def solve(self, time_limit: float) -> str:
         self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
+        # GLOP's presolve undoes the warm start: a re-solve after adding columns took 48 s
+        # instead of ~1 s at national scale, and the province LP 36 s instead of 13 s
+        self.solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
         status = self.solver.Solve()
         if status == pywraplp.Solver.OPTIMAL:
             return "optimal"
@@ -705,16 +743,24 @@ class ImplicitLP:
 
 
 def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
-    """Column generation: price all pairs each round, add the best improving ones per post."""
+    """Column generation: price the pairs each round, add the best improving ones per post.
+
+    Rounds price one of ``parts`` interleaved slices of the blocks (partial pricing: at
+    national scale a full pass costs ~10 s and a GLOP re-solve well under one); only when
+    a slice finds nothing are all blocks priced, which also gives the bound. The
+    returned bound always comes from a full pass with the returned multipliers.
+    """
     start = time.perf_counter()
     rm = universe.rowmap
     lp = ColumnLP(universe)
     lp.add(start_pairs(universe))
     _debug("start columns", lp.keys.size, round(time.perf_counter() - start, 1))
+    blocks = list(universe.blocks())
+    parts = max(1, len(blocks) // BLOCKS_PER_ROUND)
     status, round_ = "unknown", 0
     duals = np.zeros(rm.num_rows)
     y = sides = np.zeros(rm.num_rows, dtype=np.int64)
-    bound = 0
+    found: Pass | None = None
     for round_ in range(1, MAX_ROUNDS + 1):
         glop = time.perf_counter()
         status = lp.solve(time_limit - (time.perf_counter() - start))
@@ -724,13 +770,16 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
         duals = lp.duals()
         y, sides = multipliers(duals, rm.lower, rm.upper)
         known = np.sort(lp.keys)
-        found = price(universe, y, sides, known, 1, ADD_PER_POST, ADD_PER_CADRE)
-        bound = found.bound
+        found = None
+        if parts > 1:
+            found = price(universe, y, sides, known, 1, ADD_PER_POST, ADD_PER_CADRE,
+                          blocks[round_ % parts :: parts])  # fmt: skip
+        if found is None or found.picked.size == 0:
+            found = price(universe, y, sides, known, 1, ADD_PER_POST, ADD_PER_CADRE)
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
-               "bound", bound / DUAL_SCALE, "glop", round(glop, 1),
-               "total", round(time.perf_counter() - start, 1))  # fmt: skip
-        out_of_time = time.perf_counter() - start > time_limit / 2
-        if out_of_time:
+               "bound", None if found.bound is None else found.bound / DUAL_SCALE,
+               "glop", round(glop, 1), "total", round(time.perf_counter() - start, 1))  # fmt: skip
+        if time.perf_counter() - start > time_limit / 2:
             break  # the bound holds for any multipliers, converged or not
         if found.picked.size == 0:
             if not lp.artificial_used():
@@ -743,6 +792,9 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
     if status != "optimal":
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip
+    if found is None or found.bound is None:  # stopped after a partial round
+        found = price(universe, y, sides, np.sort(lp.keys), 1, 0)
+    assert found.bound is not None
     order = np.argsort(lp.keys)
-    return ImplicitLP("optimal", lp.keys[order], lp.values()[order], duals, y, sides, bound,
-                      round_, time.perf_counter() - start)  # fmt: skip
+    return ImplicitLP("optimal", lp.keys[order], lp.values()[order], duals, y, sides,
+                      found.bound, round_, time.perf_counter() - start)  # fmt: skip
