@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factories import cadre, post
+from factories import cadre, post, random_instance
 from matcher.alternates import find_alternates
-from matcher.checker import check_plan
+from matcher.checker import SwapChecker, check_plan
 from matcher.instance import Department, Instance
 from matcher.planview import PlanView
 from matcher.reader import read_instance
@@ -71,3 +71,26 @@ def test_city_alternates_never_beat_an_optimal_plan_and_all_check(tmp_path: Path
         swapped = [(alt.alternate_id, p) if (c, p) == (alt.holder_id, alt.post_id) else (c, p)
                    for c, p in plan]  # fmt: skip
         assert check_plan(instance, swapped).ok
+
+
+def test_swap_checker_agrees_with_check_plan_on_every_swap() -> None:
+    # every (assignment, cadre left at home) swap of optimal plans of small random
+    # instances, eligible or not: the incremental check says what a full check says
+    outcomes: list[bool] = []
+    for seed in range(40):
+        instance = random_instance(seed, 8, 4)
+        result = solve(instance, SolveParams(time_limit=20))
+        if not result.has_plan:
+            continue
+        plan = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+        checker = SwapChecker(instance, plan)
+        placed = {c for c, _ in plan}
+        for position in range(len(plan)):
+            for cand in instance.candidates:
+                if cand.id in placed:
+                    continue
+                swapped = plan[:position] + [(cand.id, plan[position][1])] + plan[position + 1 :]
+                ok = checker.swap_ok(position, cand.id)
+                assert ok == check_plan(instance, swapped).ok
+                outcomes.append(ok)
+    assert len(outcomes) > 100 and 0 < sum(outcomes) < len(outcomes)

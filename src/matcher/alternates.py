@@ -16,12 +16,15 @@ from fractions import Fraction
 
 import numpy as np
 
-from matcher.checker import check_plan
+from matcher.checker import SwapChecker
 from matcher.encoding import IntArray
+from matcher.model import implicit
 from matcher.planview import PlanView
-from matcher.solver import Prepared
+from matcher.solver import Prepared, restricted
 
 SHORTLIST = 2
+POOL = 10
+"""Cadres at home per filled post considered, best fit first, when pairs are not listed."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,19 @@ class Alternate:
 
 
 def alternates_of(prepared: Prepared, assignments: Sequence[tuple[int, int]]) -> list[Alternate]:
-    """The shortlist for a solver's plan, given as (candidate index, post index) pairs."""
+    """The shortlist for a solver's plan, given as (candidate index, post index) pairs.
+
+    Where the pairs are not all listed (``model.implicit``), the plan's pairs and each
+    filled post's ``POOL`` best cadres left at home (by fit) are: the shortlist is then
+    drawn from those, in the same order as from all pairs.
+    """
+    if prepared.universe is not None:
+        universe = prepared.universe
+        cands = np.array([c for c, _ in assignments], dtype=np.int64)
+        posts = np.array([p for _, p in assignments], dtype=np.int64)
+        pool = implicit.best_at_home(universe, cands, posts, POOL)
+        plan_keys = implicit.pair_keys(universe, cands, posts)
+        prepared = restricted(universe, np.union1d(plan_keys, pool))
     view = PlanView.from_assignments(prepared, list(assignments))
     return find_alternates(prepared, view.plan_pairs)
 
@@ -55,6 +70,7 @@ def find_alternates(
         for k in plan_pairs.tolist()
     ]
     fit = prepared.fit.total
+    swaps = SwapChecker(instance, plan_ids)  # the independent word on every swap
     found: list[Alternate] = []
     for position, k in enumerate(plan_pairs.tolist()):
         others = space.post2pairs[space.post_idcs[k]]
@@ -66,8 +82,7 @@ def find_alternates(
                 continue
             holder, post_id = plan_ids[position]
             alternate = instance.candidates[space.cand_idcs[other]].id
-            swapped = plan_ids[:position] + [(alternate, post_id)] + plan_ids[position + 1 :]
-            if not check_plan(instance, swapped).ok:  # the independent word on every swap
+            if not swaps.swap_ok(position, alternate):
                 continue
             taken += 1
             found.append(

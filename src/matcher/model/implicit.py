@@ -516,6 +516,26 @@ class _RunningBest:
                 np.take_along_axis(self.posts, order, axis=1))  # fmt: skip
 
 
+def best_at_home(universe: Universe, cands: IntArray, posts: IntArray, per_post: int) -> IntArray:
+    """Keys of each filled post's ``per_post`` eligible cadres of best fit whom the plan
+    (``cands[i]`` holds ``posts[i]``) leaves at home."""
+    at_home = np.ones(universe.num_cands, dtype=bool)
+    at_home[cands] = False
+    filled = np.zeros(universe.num_posts, dtype=bool)
+    filled[posts] = True
+    chosen = []
+    for start, end in universe.blocks():
+        rows = np.flatnonzero(filled[start:end])
+        if rows.size == 0:
+            continue
+        fit = universe.fit(start, end)[rows]
+        usable = universe.eligible(start, end)[rows] & at_home[None, :]
+        top_rows, top_cols = _top_per_row(np.where(usable, fit, _NONE),
+                                          np.full(rows.size, per_post))  # fmt: skip
+        chosen.append(pair_keys(universe, top_cols, rows[top_rows] + start))
+    return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+
+
 def split_keys(universe: Universe, keys: IntArray) -> tuple[IntArray, IntArray]:
     """(cadre indices, post indices) of pair keys."""
     posts, cands = np.divmod(keys, max(universe.num_cands, 1))
