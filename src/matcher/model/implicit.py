@@ -82,6 +82,10 @@ def near_per_post(num_posts: int) -> int:
 
 
 MAX_ROUNDS = 60
+IMPROVING = 1 << 10
+"""A pair joins the LP when its reduced cost exceeds 2⁻¹⁰ (scaled by 2²⁰): the duals are
+rounded to 2⁻²⁰, so pairs of reduced cost 0 priced a few units above it, and at a
+threshold of one unit province ended in 40 rounds adding 4 such pairs each."""
 BLOCKS_PER_ROUND = 64
 """Partial pricing: a round prices about this many blocks (all of them below ~128)."""
 PRICING_THREADS = 2
@@ -480,7 +484,71 @@ def start_pairs(universe: Universe) -> IntArray:
         keys = pair_keys(universe, cands[members][keep], best_posts[members][keep])
         wanted = FORCING_COLUMNS * int(rm.lower[row])
         chosen.append(keys[np.argsort(-values[members][keep], kind="stable")[:wanted]])
+    chosen.append(seed_plan(universe))
     return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+
+
+def _posts_of(universe: Universe, cand: int) -> tuple[IntArray, IntArray]:
+    """(eligible posts, weights) of one cadre, read from the eligibility bits."""
+    column = universe.eligible_bits[:, cand >> 3] >> (7 - (cand & 7)) & 1
+    posts = np.flatnonzero(column)
+    return posts, universe.pair_weights(np.full(posts.size, cand, dtype=np.int64), posts)
+
+
+def seed_plan(universe: Universe) -> IntArray:
+    """Keys of a plan built greedily to meet the lower sides: must-place cadres, then
+    departments short of their ``min_send``, then teams short of locals, each into the
+    best post (by weight) with a seat left.
+
+    The best pairs by weight alone crowd onto the few posts of top priority (at national
+    scale every must-place cadre's 20 best were among them, more cadres than seats), so
+    the first LP could meet its lower sides only through artificial columns, and column
+    generation spent its first rounds pricing its way out of them. With these pairs the
+    first LP is feasible as far as seats go (upper quotas and team ratios are not
+    checked here: this is a start, not a plan).
+    """
+    enc, rm = universe.enc, universe.rowmap
+    seats = enc.post_seats.copy()
+    placed = np.zeros(universe.num_cands, dtype=bool)
+    activity = np.zeros(rm.num_rows, dtype=np.int64)
+    keys: list[int] = []
+
+    def place(cand: int, posts: IntArray | None = None) -> bool:
+        options, weights = _posts_of(universe, cand)
+        if posts is not None:
+            options, weights = options[np.isin(options, posts)], weights[np.isin(options, posts)]
+        free = seats[options] > 0
+        if not free.any():
+            return False
+        post = int(options[free][np.argmax(weights[free])])
+        seats[post] -= 1
+        placed[cand] = True
+        _, rows, coeffs = universe.columns(np.array([cand]), np.array([post]))
+        np.add.at(activity, rows, coeffs)
+        keys.append(post * max(universe.num_cands, 1) + cand)
+        return True
+
+    for cand in np.flatnonzero(rm.cand_must >= 0).tolist():
+        place(cand)
+    for row in np.flatnonzero(rm.lower > 0).tolist():
+        family = rm.rows[row].rule.family
+        if family == "department quota":
+            members = np.flatnonzero((rm.cand_dept == row) & ~placed)
+            order = members[np.argsort(-universe.cand_fit[members], kind="stable")]
+            for cand in order.tolist():
+                if activity[row] >= rm.lower[row]:
+                    break
+                place(cand)
+        elif family == "local ratio":
+            team = int(np.flatnonzero(rm.team_row == row)[0])
+            posts = np.flatnonzero(rm.post_team == team)
+            local = (enc.cand_home_region == rm.team_region[team]) & (rm.cand_team != team)
+            for cand in np.flatnonzero(local & ~placed).tolist():
+                if activity[row] >= rm.lower[row] or not (seats[posts] > 0).any():
+                    break
+                if universe.eligible_bits[posts, cand >> 3].any():
+                    place(cand, posts)
+    return np.array(sorted(keys), dtype=np.int64)
 
 
 class _RunningBest:
@@ -792,14 +860,14 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
         known = np.sort(lp.keys)
         found = None
         if parts > 1:
-            found = price(universe, y, sides, known, 1, ADD_PER_POST, ADD_PER_CADRE,
+            found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE,
                           blocks[round_ % parts :: parts])  # fmt: skip
         if found is None or found.picked.size == 0:
-            found = price(universe, y, sides, known, 1, ADD_PER_POST, ADD_PER_CADRE)
+            found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE)
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
                "bound", None if found.bound is None else found.bound / DUAL_SCALE,
                "glop", round(glop, 1), "total", round(time.perf_counter() - start, 1))  # fmt: skip
-        if time.perf_counter() - start > time_limit / 2:
+        if time.perf_counter() - start > time_limit / 2 or round_ == MAX_ROUNDS:
             break  # the bound holds for any multipliers, converged or not
         if found.picked.size == 0:
             if not lp.artificial_used():
