@@ -157,3 +157,13 @@ def test_implicit_path_proves_the_same_optimum_on_generated_cities(
     seed: int, tmp_path: Path
 ) -> None:
     _same_proven_optimum(_city(seed, tmp_path))
+
+
+def test_one_cadres_posts_and_weights_match_the_listed_ones(tmp_path: Path) -> None:
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        for cand in range(instance.num_candidates):
+            posts, weights = implicit._posts_of(universe, cand)
+            mine = listed.space.cand2pairs[cand]
+            assert posts.tolist() == listed.space.post_idcs[mine].tolist()
+            assert weights.tolist() == listed.objective.weights[mine].tolist()
