@@ -167,3 +167,36 @@ def test_one_cadres_posts_and_weights_match_the_listed_ones(tmp_path: Path) -> N
             mine = listed.space.cand2pairs[cand]
             assert posts.tolist() == listed.space.post_idcs[mine].tolist()
             assert weights.tolist() == listed.objective.weights[mine].tolist()
+
+
+def test_best_cadre_multipliers_give_the_one_post_lagrangian_exactly(tmp_path: Path) -> None:
+    # bound(y') = Σ over cadres of their best reduced cost without their own rows (≥ 0
+    # unless must-place) + the other rows' sides: computed here from the listed pairs
+    rng = np.random.default_rng(11)
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        rm = universe.rowmap
+        keys = _listed_keys(listed, universe)
+        matrix = constraint_matrix(listed.rows, keys.size)
+        y = _random_multipliers(rng, universe)
+        best = implicit.cadre_multipliers(universe, y)
+        own = np.zeros(rm.num_rows, dtype=bool)
+        own[rm.cand_one[rm.cand_one >= 0]] = True
+        own[rm.cand_must[rm.cand_must >= 0]] = True
+        assert (best[~own] == y[~own]).all()
+        free = np.where(own, 0, y)
+        total, reduced, _, sides = _lagrangian_bound(
+            matrix, listed.objective.weights, rm.lower, rm.upper, free / DUAL_SCALE
+        )
+        expected = int(sum(int(a) * int(b) for a, b in zip(free, sides, strict=True)))
+        for cand in range(instance.num_candidates):
+            mine = reduced[listed.space.cand2pairs[cand]]
+            top = int(mine.max()) if mine.size else 0
+            expected += top if rm.cand_must[cand] >= 0 else max(top, 0)
+        best_total, *_ = _lagrangian_bound(
+            matrix, listed.objective.weights, rm.lower, rm.upper, best / DUAL_SCALE
+        )
+        assert best_total == expected <= total
+        priced = implicit.price(universe, best, implicit.sides_of(best, rm.lower, rm.upper),
+                                np.zeros(0, np.int64), 0, 0)  # fmt: skip
+        assert priced.bound == best_total

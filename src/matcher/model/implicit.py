@@ -50,7 +50,7 @@ from matcher.fit import pair_fit, weight_scale
 from matcher.instance import PREFERENCE_BONUS, PostKind
 from matcher.model import collect_rows
 from matcher.model import objective as objective_module
-from matcher.model.relaxation import DUAL_SCALE, multipliers, priced_sides
+from matcher.model.relaxation import DUAL_SCALE, multipliers, priced_sides, sides_of
 from matcher.model.space import Degrees, PairSpace, Row
 
 BoolArray = npt.NDArray[np.bool_]
@@ -718,6 +718,44 @@ def _price_block(
     return _Priced(total, cols, rows + start, values, None if best == _NONE else best)
 
 
+def cadre_multipliers(universe: Universe, y: IntArray) -> IntArray:
+    """``y`` with each cadre's own multipliers (one post, must place) set to their best.
+
+    Keep every other multiplier; a cadre then takes at most one post (exactly one if
+    must-place), so the Lagrangian's part for cadre i is ``s_i`` = the best reduced cost
+    of its pairs without its own rows (at least 0 unless must-place): one pass of
+    running maxima. Moving ``s_i`` onto the cadre's rows (``y_one = max(s_i, 0)``,
+    ``y_must = min(s_i, 0)``) gives that same bound in the ordinary form (every reduced
+    cost of the cadre ≤ 0), so fixing and the exact sum work unchanged. At the LP
+    optimum this is the LP bound; before it, much tighter than the LP's own duals,
+    whose every positive reduced cost counts (at national scale, 300 s into column
+    generation, a bound 6,000 times the optimum against the plan found).
+    """
+    rm = universe.rowmap
+    free = y.copy()
+    free[rm.cand_one[rm.cand_one >= 0]] = 0
+    free[rm.cand_must[rm.cand_must >= 0]] = 0
+    prices = universe.prices(free)
+
+    def best(block: tuple[int, int]) -> IntArray:
+        start, end = block
+        reduced = universe.reduced(start, end, free, prices)
+        reduced[~universe.eligible(start, end)] = _NONE
+        return reduced.max(axis=0, initial=_NONE)
+
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        maxima = list(pool.map(best, universe.blocks()))
+    top = np.max(maxima, axis=0) if maxima else np.full(universe.num_cands, _NONE)
+    must = rm.cand_must >= 0
+    top[top == _NONE] = 0  # no eligible post (a must-place one makes the rules fail anyway)
+    own = np.where(must, top, np.maximum(top, 0))
+    result = free
+    has_one, has_must = rm.cand_one >= 0, must
+    result[rm.cand_one[has_one]] = np.maximum(own[has_one], 0)
+    result[rm.cand_must[has_must]] = np.minimum(own[has_must], 0)
+    return result
+
+
 def _top_above(values: IntArray, threshold: int, per_row: int) -> tuple[IntArray, IntArray]:
     """(row, column) of the ``per_row`` largest entries ≥ ``threshold`` of each row.
 
@@ -892,8 +930,10 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
     if status != "optimal":
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip
-    if found is None or found.bound is None:  # stopped after a partial round
-        found = price(universe, y, sides, np.sort(lp.keys), 1, 0)
+    # the exact bound over all pairs, with each cadre's own multipliers at their best
+    y = cadre_multipliers(universe, y)
+    sides = sides_of(y, rm.lower, rm.upper)
+    found = price(universe, y, sides, np.sort(lp.keys), 1, 0)
     assert found.bound is not None
     order = np.argsort(lp.keys)
     return ImplicitLP("optimal", lp.keys[order], lp.values()[order], duals, y, sides,

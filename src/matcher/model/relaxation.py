@@ -314,9 +314,15 @@ def multipliers(
     y = np.rint(duals * DUAL_SCALE).astype(np.int64)
     y[(y > 0) & np.isinf(upper)] = 0  # a multiplier may only price a side that exists
     y[(y < 0) & np.isinf(lower)] = 0
+    return y, sides_of(y, lower, upper)
+
+
+def sides_of(
+    y: npt.NDArray[np.int64], lower: FloatArray, upper: FloatArray
+) -> npt.NDArray[np.int64]:
+    """The side of each row its multiplier prices: upper for y > 0, lower for y < 0, else 0."""
     sides = np.where(y > 0, np.nan_to_num(upper, posinf=0), np.nan_to_num(lower, neginf=0))
-    sides = np.where(y != 0, sides, 0).astype(np.int64)
-    return y, sides
+    return np.where(y != 0, sides, 0).astype(np.int64)
 
 
 def priced_sides(y: npt.NDArray[np.int64], sides: npt.NDArray[np.int64]) -> int:
