@@ -2,7 +2,8 @@
 
     python run_matcher.py INSTANCE TIME_LIMIT OUT_JSON
 
-Runs ``solve`` exactly as the CLI does (its default workers), in a process of its own so
+Runs ``solve`` exactly as the CLI does (its default workers; ``--pairs`` forces listed or
+implicit pairs), in a process of its own so
 that its peak memory is its own. ``matcher`` does not expose the time of its
 first plan; its runtime is the time to the proven optimum when it proves one.
 """
@@ -14,16 +15,15 @@ from fractions import Fraction
 from worker_io import Clock, arguments, write
 
 from matcher.reader import read_instance
-from matcher.solver import SolveParams, prepare, solve
+from matcher.solver import Prepared, SolveParams, prepare, solve
 
 
-def objective_scale(instance: object) -> dict[str, int]:
+def objective_scale(prepared: Prepared) -> dict[str, int]:
     """The weighting that turns (coverage, fit) into one integer, to compare bounds across solvers.
 
-    Computed after the timed solve (``prepare`` again, outside the clock): ``Result``
-    reports coverage and fit but not the weight ``M`` between them.
+    ``Result`` reports coverage and fit but not the weight ``M`` between them; the
+    prepared model (listed or implicit pairs: the same weights) has it.
     """
-    prepared = prepare(instance)  # type: ignore[arg-type]
     return {
         "coverage_weight": int(prepared.objective.coverage_weight),
         "fit_floor": int(prepared.objective.fit_floor),
@@ -41,15 +41,17 @@ def weighted(coverage: int, fit: Fraction, scale: dict[str, int]) -> int:
 def main() -> None:
     args = arguments(__doc__ or "")
     instance = read_instance(args.input)
+    implicit_pairs = {"auto": None, "listed": False, "implicit": True}[args.pairs]
     clock = Clock()
-    result = solve(instance, SolveParams(time_limit=args.time_limit))
+    prepared = prepare(instance, implicit_pairs)
+    result = solve(instance, SolveParams(time_limit=args.time_limit), prepared)
     runtime = clock.now()
-    scale = objective_scale(instance)
+    scale = objective_scale(prepared)
     has_plan = result.status in ("optimal", "feasible")
     write(
         args.out,
         {
-            "solver": "matcher",
+            "solver": "matcher" if args.pairs == "auto" else f"matcher-{args.pairs}",
             "status": result.status,
             "runtime": runtime,
             "solver_runtime": result.runtime,
