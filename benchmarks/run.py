@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import instances, machine, summary  # noqa: E402
 from benchlib.results import Row, read_csv, write_csv  # noqa: E402
-from benchlib.suite import SOLVERS, Settings, evaluate, run_instance  # noqa: E402
+from benchlib.suite import DEFAULT_SOLVERS, SOLVERS, Settings, evaluate, run_instance  # noqa: E402
 
 from matcher.reader import read_instance  # noqa: E402
 
@@ -42,7 +42,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--size", action="append", default=[], help="explicit CxP, repeatable")
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated generator seeds")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solver")
-    parser.add_argument("--solvers", default=",".join(SOLVERS), help="subset of the solvers")
+    parser.add_argument(
+        "--solvers",
+        default=",".join(DEFAULT_SOLVERS),
+        help=f"subset of {', '.join(SOLVERS)} (matcher-listed/-implicit force how pairs are held)",
+    )
     parser.add_argument(
         "--lp-limit",
         type=float,

@@ -11,7 +11,13 @@ from pathlib import Path
 from benchlib.results import Row
 from benchlib.summary import SOLVER_NAMES
 
-MARKERS = {"matcher": "o", "textbook": "s", "highs": "^"}
+MARKERS = {
+    "matcher": "o",
+    "matcher-listed": "D",
+    "matcher-implicit": "v",
+    "textbook": "s",
+    "highs": "^",
+}
 
 
 def plot(rows: list[Row], time_limit: float, path: Path) -> None:

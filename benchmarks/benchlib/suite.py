@@ -16,7 +16,9 @@ from benchlib.results import Row
 from matcher.instance import Instance
 
 WORKERS = Path(__file__).resolve().parent.parent / "workers"
-SOLVERS = ("matcher", "textbook", "highs")
+SOLVERS = ("matcher", "matcher-listed", "matcher-implicit", "textbook", "highs")
+"""``matcher`` picks listed or implicit pairs by instance size; the other two force one."""
+DEFAULT_SOLVERS = ("matcher", "textbook", "highs")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ def run_instance(folder: Path, scratch: Path, settings: Settings) -> list[Outcom
     for solver in (name for name in SOLVERS if name in settings.solvers):
         if solver == "highs":
             outcomes.append(run_highs(folder, scratch, settings))
+        elif solver.startswith("matcher-"):  # the same worker, pairs listed or implicit
+            out = scratch / f"{solver}.json"
+            pairs = ["--pairs", solver.removeprefix("matcher-")]
+            outcomes.append(run_worker(solver, "run_matcher.py", folder, out, settings, pairs))
         else:
             out = scratch / f"{solver}.json"
             outcomes.append(run_worker(solver, f"run_{solver}.py", folder, out, settings, []))

@@ -16,6 +16,8 @@ from benchlib.results import Row
 
 SOLVER_NAMES = {
     "matcher": "matcher",
+    "matcher-listed": "matcher (pairs listed)",
+    "matcher-implicit": "matcher (pairs implicit)",
     "textbook": "textbook CP-SAT",
     "highs": "HiGHS MIP",
 }

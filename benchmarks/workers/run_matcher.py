@@ -2,10 +2,10 @@
 
     python run_matcher.py INSTANCE TIME_LIMIT OUT_JSON
 
-Runs ``solve`` exactly as the CLI does (its default workers), in a process of its own so
-that its peak memory is its own. The time of its first plan is the first progress
-event that carries a plan; its runtime is the time to the proven optimum when it
-proves one.
+Runs ``solve`` exactly as the CLI does (its default workers; ``--pairs`` forces listed or
+implicit pairs), in a process of its own so that its peak memory is its own. The time
+of its first plan is when its first progress event that carries a plan arrives; its
+runtime is the time to the proven optimum when it proves one.
 """
 
 from __future__ import annotations
@@ -16,16 +16,15 @@ from worker_io import Clock, arguments, write
 
 from matcher.progress import ProgressEvent
 from matcher.reader import read_instance
-from matcher.solver import SolveParams, prepare, solve
+from matcher.solver import Prepared, SolveParams, prepare, solve
 
 
-def objective_scale(instance: object) -> dict[str, int]:
+def objective_scale(prepared: Prepared) -> dict[str, int]:
     """The weighting that turns (coverage, fit) into one integer, to compare bounds across solvers.
 
-    Computed after the timed solve (``prepare`` again, outside the clock): ``Result``
-    reports coverage and fit but not the weight ``M`` between them.
+    ``Result`` reports coverage and fit but not the weight ``M`` between them; the
+    prepared model (listed or implicit pairs: the same weights) has it.
     """
-    prepared = prepare(instance)  # type: ignore[arg-type]
     return {
         "coverage_weight": int(prepared.objective.coverage_weight),
         "fit_floor": int(prepared.objective.fit_floor),
@@ -43,21 +42,23 @@ def weighted(coverage: int, fit: Fraction, scale: dict[str, int]) -> int:
 def main() -> None:
     args = arguments(__doc__ or "")
     instance = read_instance(args.input)
+    implicit_pairs = {"auto": None, "listed": False, "implicit": True}[args.pairs]
     first_plan: list[float] = []
+    clock = Clock()
 
     def listen(event: ProgressEvent) -> None:
         if event.coverage is not None and not first_plan:
-            first_plan.append(event.elapsed)
+            first_plan.append(clock.now())
 
-    clock = Clock()
-    result = solve(instance, SolveParams(time_limit=args.time_limit), progress=listen)
+    prepared = prepare(instance, implicit_pairs)
+    result = solve(instance, SolveParams(time_limit=args.time_limit), prepared, progress=listen)
     runtime = clock.now()
-    scale = objective_scale(instance)
+    scale = objective_scale(prepared)
     has_plan = result.status in ("optimal", "feasible")
     write(
         args.out,
         {
-            "solver": "matcher",
+            "solver": "matcher" if args.pairs == "auto" else f"matcher-{args.pairs}",
             "status": result.status,
             "runtime": runtime,
             "solver_runtime": result.runtime,

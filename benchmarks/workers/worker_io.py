@@ -22,6 +22,12 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("out", type=Path, help="JSON file this worker writes")
     parser.add_argument("--lp-limit", type=float, default=0.0, help="HiGHS: LP relaxation limit")
     parser.add_argument("--rel-gap", type=float, default=0.0, help="HiGHS: mip_rel_gap")
+    parser.add_argument(
+        "--pairs",
+        choices=("auto", "listed", "implicit"),
+        default="auto",
+        help="matcher: list every eligible pair, price them block by block, or by size",
+    )
     return parser.parse_args()
 
 

@@ -18,10 +18,13 @@ import numpy as np
 
 from matcher.checker import SwapCheck
 from matcher.encoding import IntArray
+from matcher.model import implicit
 from matcher.planview import PlanView
-from matcher.solver import Prepared
+from matcher.solver import Prepared, restricted
 
 SHORTLIST = 2
+POOL = 10
+"""Cadres at home per filled post considered, best fit first, when pairs are not listed."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,19 @@ class Alternate:
 
 
 def alternates_of(prepared: Prepared, assignments: Sequence[tuple[int, int]]) -> list[Alternate]:
-    """The shortlist for a solver's plan, given as (candidate index, post index) pairs."""
+    """The shortlist for a solver's plan, given as (candidate index, post index) pairs.
+
+    Where the pairs are not all listed (``model.implicit``), the plan's pairs and each
+    filled post's ``POOL`` best cadres left at home (by fit) are: the shortlist is then
+    drawn from those, in the same order as from all pairs.
+    """
+    if prepared.universe is not None:
+        universe = prepared.universe
+        cands = np.array([c for c, _ in assignments], dtype=np.int64)
+        posts = np.array([p for _, p in assignments], dtype=np.int64)
+        pool = implicit.best_at_home(universe, cands, posts, POOL)
+        plan_keys = implicit.pair_keys(universe, cands, posts)
+        prepared = restricted(universe, np.union1d(plan_keys, pool))
     view = PlanView.from_assignments(prepared, list(assignments))
     return find_alternates(prepared, view.plan_pairs)
 

@@ -711,6 +711,11 @@ class SwapCheck:
         self.placed = _placed(self.pairs)
         self.assigned = Counter(candidate.id for candidate, _ in self.pairs)
         self.sent = Counter(candidate.department for candidate in self.placed.values())
+        self.touching: dict[str, list[int]] = {t: [] for t in self.teams}
+        for index, (candidate, post) in enumerate(self.pairs):  # only these can move a team
+            for team_id in {candidate.current_team, post.team}:
+                if team_id in self.touching:
+                    self.touching[team_id].append(index)
 
     def violations(self, position: int, newcomer_id: str) -> list[Violation]:
         """What breaks if assignment ``position``'s holder goes home and ``newcomer_id`` comes."""
@@ -732,7 +737,10 @@ class SwapCheck:
                 found += _quota_violations(department, self.sent[department_id] + change)
         for team_id in dict.fromkeys((post.team, holder.current_team, newcomer.current_team)):
             team = self.teams.get(team_id) if team_id else None
-            violation = None if team is None else _ratio_violation(self.instance, team, swapped)
+            if team is None:
+                continue
+            near = [swapped[i] for i in self.touching[team.id] if i != position]
+            violation = _ratio_violation(self.instance, team, [*near, (newcomer, post)])
             if violation is not None:
                 found.append(violation)
         holder_stays = self.assigned[holder.id] > 1  # listed twice: still placed after the swap

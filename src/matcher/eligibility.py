@@ -61,11 +61,14 @@ def exclusion_mask(enc: Encoded, cand_idcs: IntArray, post_idcs: IntArray) -> Re
     Pass ``cand_idcs[:, None]`` and ``post_idcs[None, :]`` for a full block.
     """
     rules = enc.instance.rules
-    c, p = np.broadcast_arrays(cand_idcs, post_idcs)
-    mask = np.zeros(c.shape, dtype=np.uint16)
+    # each test is computed on the inputs as given and broadcast by numpy: for a block
+    # the per-cadre and per-post arrays are gathered once, not once per cell
+    c, p = cand_idcs, post_idcs
+    shape = np.broadcast_shapes(np.shape(c), np.shape(p))
+    mask = np.zeros(shape, dtype=np.uint16)
 
     def add(flag: Exclusion, where: npt.NDArray[np.bool_]) -> None:
-        mask[where] |= np.uint16(flag)
+        np.bitwise_or(mask, where.astype(np.uint16) * np.uint16(flag), out=mask)
 
     add(Exclusion.EDUCATION, enc.cand_education[c] < enc.post_min_education[p])
     add(Exclusion.AGE, (enc.cand_age > enc.age_cap_by_rank[enc.cand_rank])[c])
@@ -80,14 +83,22 @@ def exclusion_mask(enc: Encoded, cand_idcs: IntArray, post_idcs: IntArray) -> Re
     if rules.require_willing:
         add(Exclusion.UNWILLING, ~enc.cand_willing[c])
     add(Exclusion.OWN_UNIT, enc.cand_department[c] == enc.post_unit[p])
-    sensitive = enc.post_sensitive[p]
-    if sensitive.any():
-        add_at = np.zeros(c.shape, dtype=bool)
-        add_at[sensitive] = _raised_in(enc, c[sensitive], enc.post_region[p][sensitive])
+    if enc.post_sensitive[p].any():
+        cb, pb = np.broadcast_arrays(c, p)
+        sensitive = enc.post_sensitive[pb]
+        add_at = np.zeros(shape, dtype=bool)
+        add_at[sensitive] = _raised_in(enc, cb[sensitive], enc.post_region[pb][sensitive])
         add(Exclusion.BIRTHPLACE, add_at)
     if enc.forbidden_keys.size:
-        add(Exclusion.FORBIDDEN, np.isin(enc.pair_keys(c, p), enc.forbidden_keys))
+        add(Exclusion.FORBIDDEN, _member(enc.pair_keys(c, p), enc.forbidden_keys))
     return mask
+
+
+def _member(keys: IntArray, sorted_keys: IntArray) -> npt.NDArray[np.bool_]:
+    """``np.isin(keys, sorted_keys)`` by binary search: a few forbidden pairs against
+    millions of cells, where ``isin`` would sort the millions."""
+    position = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return sorted_keys[position] == keys
 
 
 def _raised_in(enc: Encoded, c: IntArray, region: IntArray) -> npt.NDArray[np.bool_]:
@@ -97,7 +108,9 @@ def _raised_in(enc: Encoded, c: IntArray, region: IntArray) -> npt.NDArray[np.bo
         avoiders = enc.region2avoiders.get(int(code))
         if avoiders is not None:
             here = region == code
-            hit[here] = np.isin(c[here], avoiders)
+            is_avoider = np.zeros(enc.instance.num_candidates, dtype=bool)
+            is_avoider[avoiders] = True
+            hit[here] = is_avoider[c[here]]
     return hit
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from matcher.alternates import Alternate
@@ -152,12 +151,10 @@ VALUES_ZH = {
 def eligible_counts(prepared: Prepared) -> tuple[dict[str, int], dict[str, int]]:
     """Eligible posts per cadre and eligible cadres per post, by id (for ``unassigned``)."""
     instance, space = prepared.enc.instance, prepared.space
-    posts = np.bincount(space.cand_idcs, minlength=instance.num_candidates).tolist()
-    cadres = np.bincount(space.post_idcs, minlength=instance.num_posts).tolist()
-    return (
-        {c.id: n for c, n in zip(instance.candidates, posts, strict=True) if n},
-        {p.id: n for p, n in zip(instance.posts, cadres, strict=True) if n},
-    )
+    # degrees count every eligible pair, also where the space lists only some
+    posts = zip((c.id for c in instance.candidates), space.cand_degree.tolist(), strict=True)
+    cadres = zip((p.id for p in instance.posts), space.post_degree.tolist(), strict=True)
+    return {id: n for id, n in posts if n}, {id: n for id, n in cadres if n}
 
 
 def plan_tables(

@@ -365,7 +365,8 @@ def replan(
     proven the same way, sooner when little changed.
     """
     instance = apply_changes(original, changes)
-    prepared = prepare(instance)
+    # the keep tier's weights are built over listed pairs (no implicit pricing of keeps)
+    prepared = prepare(instance, implicit_pairs=False)
     keep = keep_mask(prepared, published)
     objective = objective_module.build(prepared.space, prepared.fit, keep)
     prepared = replace(prepared, objective=objective)
@@ -568,7 +569,7 @@ class _Describer:
     @cached_property
     def published_view(self) -> PlanView:
         """The published plan on the original instance, for "why not before?" what-ifs."""
-        prepared = prepare(self.plan.original)
+        prepared = prepare(self.plan.original, implicit_pairs=False)
         return PlanView(prepared, np.flatnonzero(keep_mask(prepared, self.plan.published)))
 
     @cached_property

@@ -642,7 +642,7 @@ def _apply_row_overrides(
     by_id = {row.id: row for row in rows}
     for row_id in overrides:
         if row_id not in by_id:
-            fail(f"{table}.{_key_path([row_id])}", f"unknown id \"{row_id}\": not {what}")
+            fail(f"{table}.{_key_path([row_id])}", f'unknown id "{row_id}": not {what}')
     return tuple(
         _checked(
             row.model_copy(update=overrides[row.id].given()), f"{table}.{_key_path([row.id])}", fail

@@ -26,9 +26,15 @@ from matcher.eligibility import Eligibility, eligible_pairs
 from matcher.encoding import Encoded, IntArray, encode
 from matcher.fit import PairFit, pair_fit
 from matcher.instance import Instance
-from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat
+from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat, implicit
 from matcher.model import objective as objective_module
-from matcher.model.relaxation import Relaxation, solve_relaxation, top_per_group
+from matcher.model.relaxation import (
+    DUAL_SCALE,
+    Relaxation,
+    constraint_matrix,
+    solve_relaxation,
+    top_per_group,
+)
 from matcher.progress import (
     CPSAT,
     DIAGNOSIS,
@@ -60,6 +66,11 @@ RESTRICTED_WORK_LIMIT = 10.0
 """Deterministic time for that search: it only needs a good plan, not a proof."""
 RESTRICTED_GAP = 2
 """The search stops once its plan is within this much fit of the bound."""
+MATERIALISE_AT_MOST = 20_000_000
+"""Eligible pairs that may still be listed when the implicit path needs them all."""
+IMPLICIT_ABOVE_CELLS = 20_000_000
+"""Above this many cadre × post cells the eligible pairs are priced block by block, never
+all listed (``model.implicit``); province (7.5M cells) stays below."""
 CP_SAT_SUBSOLVERS = ("max_lp", "quick_restart")
 """The interleaved subsolvers when workers > 1. One worker is the default: on the city
 seeds it proved the optimum 3-8x faster than two interleaved ones (benchmarks/results)."""
@@ -115,7 +126,11 @@ class Result:
 
 @dataclass(frozen=True)
 class Prepared:
-    """Everything derived from the instance before any solver runs."""
+    """Everything derived from the instance before any solver runs.
+
+    With a ``universe`` the space holds only some of the eligible pairs (at first
+    none); the solver prices the others block by block (``model.implicit``).
+    """
 
     enc: Encoded
     elig: Eligibility
@@ -123,15 +138,39 @@ class Prepared:
     space: PairSpace
     rows: list[Row]
     objective: objective_module.Objective
+    universe: implicit.Universe | None = None
 
 
-def prepare(instance: Instance) -> Prepared:
+def prepare(instance: Instance, implicit_pairs: bool | None = None) -> Prepared:
+    """Eligible pairs, their fit and weights, and the rows over them.
+
+    ``implicit_pairs``: never list all eligible pairs (``model.implicit``); by default
+    when the instance has more than ``IMPLICIT_ABOVE_CELLS`` cadre × post cells.
+    """
     enc = encode(instance)
+    if implicit_pairs is None:
+        implicit_pairs = instance.num_candidates * instance.num_posts > IMPLICIT_ABOVE_CELLS
+    if implicit_pairs:
+        return restricted(implicit.build_universe(enc), np.zeros(0, dtype=np.int64))
     elig = eligible_pairs(enc)
     fit = pair_fit(enc, elig.cand_idcs, elig.post_idcs)
     space = PairSpace(enc, elig.cand_idcs, elig.post_idcs)
     rows = collect_rows(space)
     return Prepared(enc, elig, fit, space, rows, objective_module.build(space, fit))
+
+
+def restricted(universe: implicit.Universe, keys: IntArray) -> Prepared:
+    """The pairs of ``keys`` (sorted ``implicit.pair_keys``) with the full problem's rows,
+    degrees and weights: a model of the full problem with every other pair at 0."""
+    enc = universe.enc
+    cands, posts = implicit.split_keys(universe, keys)
+    fit = pair_fit(enc, cands, posts)
+    space = PairSpace(enc, cands, posts, universe.degrees)
+    rows = collect_rows(space)
+    objective = objective_module.build(space, fit, None, universe.cand_fit_range)
+    assert objective.coverage_weight == universe.coverage_weight
+    elig = Eligibility(cands, posts, universe.reason_counts)
+    return Prepared(enc, elig, fit, space, rows, objective, universe)
 
 
 def _cp_solver(
@@ -238,7 +277,7 @@ def solve(
         "candidates": instance.num_candidates,
         "posts": instance.num_posts,
         "seats": instance.num_seats,
-        "eligible_pairs": num_pairs,
+        "eligible_pairs": int(prepared.space.cand_degree.sum()),
         "rows": len(prepared.rows),
     }
 
@@ -246,48 +285,13 @@ def solve(
         return params.time_limit - (time.perf_counter() - start)
 
     def plan_result(values: IntArray, bound: int, proof: str) -> Result:
-        chosen = np.flatnonzero(values)
-        coverage = int(objective.priority[chosen].sum())
-        kept = int(objective.keep[chosen].sum())
-        fit_scaled = int(objective.fit[chosen].sum())
-        value = objective.value(coverage, kept, fit_scaled)
-        bound = max(bound, value)
-        coverage_bound, kept_bound, fit_bound = objective.tier_bounds(bound, coverage, kept)
-        return finish(Result(
-            status=OPTIMAL if bound == value else FEASIBLE,
-            assignments=tuple(
-                zip(
-                    prepared.space.cand_idcs[chosen].tolist(),
-                    prepared.space.post_idcs[chosen].tolist(),
-                    strict=True,
-                )
-            ),
-            coverage=coverage,
-            coverage_bound=coverage_bound,
-            fit=prepared.fit.value(fit_scaled),
-            fit_bound=prepared.fit.value(fit_bound),
-            runtime=time.perf_counter() - start,
-            model_size=size,
-            proof=proof if bound == value else "",
-            phase_times=times,
-            kept=kept,
-            kept_bound=kept_bound,
-        ))  # fmt: skip
+        return finish(_plan_result(prepared, values, bound, proof, start, size, times))
 
     def no_plan(status: str, conflicts: tuple[RuleInstance, ...] = ()) -> Result:
-        return finish(Result(
-            status=status,
-            assignments=(),
-            coverage=0,
-            coverage_bound=0,
-            fit=Fraction(0),
-            fit_bound=Fraction(0),
-            runtime=time.perf_counter() - start,
-            model_size=size,
-            conflicts=conflicts,
-            phase_times=times,
-        ))  # fmt: skip
+        return finish(_no_plan(status, start, size, times, conflicts))
 
+    if prepared.universe is not None:
+        return finish(_solve_implicit(prepared, params, start, size, times))
     bound: int | None = None
     incumbent = feasible_hint
     fixed = None
@@ -382,6 +386,190 @@ def solve(
     if incumbent is not None and bound is not None:
         return plan_result(incumbent, bound, "")
     return no_plan(UNKNOWN)
+
+
+def _plan_result(
+    prepared: Prepared,
+    values: IntArray,
+    bound: int,
+    proof: str,
+    start: float,
+    size: dict[str, int],
+    times: dict[str, float],
+) -> Result:
+    """The plan ``values`` (0/1 per pair of ``prepared.space``) with a proven ``bound``."""
+    objective = prepared.objective
+    chosen = np.flatnonzero(values)
+    coverage = int(objective.priority[chosen].sum())
+    kept = int(objective.keep[chosen].sum())
+    fit_scaled = int(objective.fit[chosen].sum())
+    value = objective.value(coverage, kept, fit_scaled)
+    bound = max(bound, value)
+    coverage_bound, kept_bound, fit_bound = objective.tier_bounds(bound, coverage, kept)
+    return Result(
+        status=OPTIMAL if bound == value else FEASIBLE,
+        assignments=tuple(
+            zip(
+                prepared.space.cand_idcs[chosen].tolist(),
+                prepared.space.post_idcs[chosen].tolist(),
+                strict=True,
+            )
+        ),
+        coverage=coverage,
+        coverage_bound=coverage_bound,
+        fit=prepared.fit.value(fit_scaled),
+        fit_bound=prepared.fit.value(fit_bound),
+        runtime=time.perf_counter() - start,
+        model_size=size,
+        proof=proof if bound == value else "",
+        phase_times=times,
+        kept=kept,
+        kept_bound=kept_bound,
+    )
+
+
+def _no_plan(
+    status: str,
+    start: float,
+    size: dict[str, int],
+    times: dict[str, float],
+    conflicts: tuple[RuleInstance, ...] = (),
+) -> Result:
+    return Result(
+        status=status,
+        assignments=(),
+        coverage=0,
+        coverage_bound=0,
+        fit=Fraction(0),
+        fit_bound=Fraction(0),
+        runtime=time.perf_counter() - start,
+        model_size=size,
+        conflicts=conflicts,
+        phase_times=times,
+    )
+
+
+def _solve_implicit(
+    prepared: Prepared,
+    params: SolveParams,
+    start: float,
+    size: dict[str, int],
+    times: dict[str, float],
+) -> Result:
+    """``solve`` without ever listing all eligible pairs (``model.implicit``).
+
+    1. The LP by column generation over all pairs, priced block by block; its
+       Lagrangian bound is summed exactly over all pairs.
+    2. Its columns as a restricted model: the rounded LP, else a short search, gives
+       a plan (any plan of a restricted model is a plan of the full one).
+    3. One more pass collects every pair outside the columns whose reduced cost is
+       at least −slack (slack: bound − plan), at most ``NEAR_PER_POST`` per post:
+       only such pairs can be in a better plan.
+    4. CP-SAT over columns and those pairs, with reduced-cost fixing. Its bound holds
+       for plans of those pairs; a plan using any other pair k is worth at most the
+       LP bound + reduced(k) < the LP bound, which the pass bounds from above. The
+       larger of the two is the proven bound.
+    """
+    universe = prepared.universe
+    assert universe is not None
+    instance = prepared.enc.instance
+
+    def time_left() -> float:
+        return params.time_limit - (time.perf_counter() - start)
+
+    def since() -> float:
+        return time.perf_counter() - start - sum(times.values())
+
+    lp = implicit.solve_lp(universe, time_left())
+    times["lp"] = lp.runtime
+    size["lp_columns"] = int(lp.keys.size)
+    if lp.status != "optimal":
+        if lp.status == "infeasible" and universe.num_pairs <= MATERIALISE_AT_MOST:
+            # the restricted LP may lack columns a lower side needs; with all pairs listed
+            # the LP either finds them or proves the rules cannot hold, and diagnose names why
+            return solve(instance, params, prepare(instance, implicit_pairs=False))
+        return _no_plan(UNKNOWN, start, size, times)
+    bound = lp.bound // DUAL_SCALE
+    first = restricted(universe, lp.keys)
+    relax = _implicit_relaxation(first, lp)
+    weights = first.objective.weights
+    incumbent = _round(first, relax.values)
+    if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
+        return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
+    searched = _restricted_plan(first, relax, params, bound, time_left() / 4)
+    times["restricted"] = since()
+    incumbent = max(
+        (plan for plan in (incumbent, searched) if plan is not None),
+        key=lambda plan: int(np.dot(weights, plan)),
+        default=None,
+    )
+    if incumbent is None:
+        return _no_plan(UNKNOWN, start, size, times)
+    value = int(np.dot(weights, incumbent))
+    if value >= bound:
+        return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
+    # pairs outside the LP that a better plan might use
+    slack = lp.bound - value * DUAL_SCALE
+    near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,
+                          implicit.near_per_post(universe.num_posts))  # fmt: skip
+    assert near.bound == lp.bound  # the same multipliers price the same pairs
+    keys = np.union1d(lp.keys, near.picked)
+    final = restricted(universe, keys)
+    relax = _implicit_relaxation(final, lp)
+    times["near pairs"] = since()
+    size["near_pairs"] = int(near.picked.size)
+    left_out_bound = None
+    if near.left_out_best is not None:  # ≤ every plan using a pair left out
+        left_out_bound = (lp.bound + near.left_out_best) // DUAL_SCALE
+    on_final = np.zeros(final.space.num_pairs, dtype=np.int64)
+    first_keys = implicit.pair_keys(universe, first.space.cand_idcs, first.space.post_idcs)
+    on_final[np.searchsorted(keys, first_keys[incumbent == 1])] = 1
+
+    def proven(cp_bound: int) -> int:
+        return cp_bound if left_out_bound is None else max(cp_bound, left_out_bound)
+
+    fixed = relax.fixings(value)
+    size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
+    free_pairs = int(np.count_nonzero(fixed < 0))
+    size["final_pairs"] = final.space.num_pairs
+    if time_left() < BUILD_SECONDS_PER_PAIR * free_pairs:
+        return _plan_result(final, on_final, bound, "", start, size, times)
+    num_pairs = final.space.num_pairs
+    built = cpsat.build(num_pairs, final.rows, final.objective.weights, fixed=fixed,
+                        upper_bound=bound)  # fmt: skip
+    size["cpsat_variables"] = len(built.x)
+    for var, hint in zip(built.x, on_final[built.free].tolist(), strict=True):
+        built.model.add_hint(var, hint)
+    solver = _cp_solver(params, time_left())
+    status = solver.solve(built.model)
+    times["cpsat"] = solver.wall_time
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
+        values = built.plan_values(solution, num_pairs)
+        found = int(np.dot(final.objective.weights, values))
+        cp_bound = found if status == cp_model.OPTIMAL else math.floor(
+            solver.best_objective_bound + 1e-6)  # fmt: skip
+        if found >= value:
+            proof = "CP-SAT over the LP's pairs and every pair that could improve"
+            return _plan_result(final, values, min(bound, proven(cp_bound)), proof, start,
+                                size, times)  # fmt: skip
+    return _plan_result(final, on_final, bound, "", start, size, times)
+
+
+def _implicit_relaxation(prepared: Prepared, lp: implicit.ImplicitLP) -> Relaxation:
+    """The implicit LP seen from a restricted model: its values, the reduced costs of the
+    model's pairs under the LP's multipliers, and the bound over all pairs."""
+    universe = prepared.universe
+    assert universe is not None and len(prepared.rows) == universe.rowmap.num_rows
+    num_pairs = prepared.space.num_pairs
+    matrix = constraint_matrix(prepared.rows, num_pairs)
+    reduced = prepared.objective.weights * DUAL_SCALE - matrix.T @ lp.multipliers
+    keys = implicit.pair_keys(universe, prepared.space.cand_idcs, prepared.space.post_idcs)
+    values = np.zeros(num_pairs)
+    values[np.searchsorted(keys, lp.keys)] = lp.values
+    bound = Fraction(lp.bound, DUAL_SCALE)
+    return Relaxation("optimal", values, bound, reduced, lp.runtime, lp.rounds,
+                      int(lp.keys.size), bound, lp.multipliers, lp.sides, matrix)  # fmt: skip
 
 
 def _restricted_plan(

@@ -69,7 +69,7 @@ def shortfalls(prepared: Prepared) -> list[Shortfall]:
     enc, space = prepared.enc, prepared.space
     instance = enc.instance
     found: list[Shortfall] = []
-    eligible_posts = np.bincount(space.cand_idcs, minlength=instance.num_candidates)
+    eligible_posts = space.cand_degree  # over all eligible pairs, listed or not
 
     # rule 6: each must-place cadre needs an eligible post
     for idx in np.flatnonzero(enc.cand_must_place & (eligible_posts == 0)).tolist():
@@ -117,10 +117,13 @@ def shortfalls(prepared: Prepared) -> list[Shortfall]:
         # each local posted in adds b − a to b·locals − a·members
         needed = math.ceil(deficit / (b - a)) if b > a else None
         code, region = enc.strings.code(team.id), enc.strings.code(team.region)
-        into_team = post_team == code
-        local = enc.cand_home_region[space.cand_idcs] == region
-        locals_ = np.unique(space.cand_idcs[into_team & local]).size
         team_posts = enc.post_team == code
+        if prepared.universe is not None:  # pairs not listed: from the eligibility bits
+            locals_ = prepared.universe.eligible_cadres(team_posts, enc.cand_home_region == region)
+        else:
+            into_team = post_team == code
+            local = enc.cand_home_region[space.cand_idcs] == region
+            locals_ = np.unique(space.cand_idcs[into_team & local]).size
         seats = int(enc.post_seats[team_posts].sum())
         if needed is not None and locals_ >= needed and seats >= needed:
             continue
@@ -135,7 +138,7 @@ def shortfalls(prepared: Prepared) -> list[Shortfall]:
         ))  # fmt: skip
 
     # posts nobody can fill (not infeasible, but every such seat stays empty)
-    eligible_cadres = np.bincount(space.post_idcs, minlength=instance.num_posts)
+    eligible_cadres = space.post_degree
     for idx in np.flatnonzero(eligible_cadres == 0).tolist():
         post = instance.posts[idx]
         masks = exclusion_mask(enc, np.arange(instance.num_candidates), np.array([idx]))

@@ -30,7 +30,7 @@ def rows(space: PairSpace) -> Iterator[Row]:
     num_codes = len(enc.strings.code2string)
     joining_by_team = group_by(post_team[joining], num_codes) if num_codes else []
     leaving_by_team = group_by(cand_team[leaving], num_codes) if num_codes else []
-    for team in enc.instance.teams:
+    for idx, team in enumerate(enc.instance.teams):
         code = enc.strings.code(team.id)
         region = enc.strings.code(team.region)
         ratio = enc.instance.team_ratio(team)
@@ -53,4 +53,6 @@ def rows(space: PairSpace) -> Iterator[Row]:
             f"班子{team.id}（{team.region}）本地干部不低于{ratio}，"
             f"现为{team.incumbent_locals}/{team.incumbents}",
         )
-        yield Row(pairs[keep][order], coeffs[keep][order].astype(np.int64), -slack, None, rule)
+        yield Row(
+            pairs[keep][order], coeffs[keep][order].astype(np.int64), -slack, None, rule, owner=idx
+        )

@@ -85,16 +85,30 @@ def relative_gap(
     return float(abs(fit_bound - fit) / max(abs(fit_bound), Fraction(1)))
 
 
-def build(space: PairSpace, fit: PairFit, keep: IntArray | None = None) -> Objective:
-    """Weights of every eligible pair; ``M`` and ``K`` from per-cadre best and worst fit.
-
-    ``keep`` (0/1 per pair, optional) marks the published plan's pairs for a re-plan.
-    """
+def fit_range(space: PairSpace, fit: PairFit) -> tuple[IntArray, IntArray]:
+    """Per cadre, the best and worst fit of its pairs in ``space``, clipped at 0 (no post)."""
     num_cands = space.enc.instance.num_candidates
     best = np.zeros(num_cands, dtype=np.int64)
     worst = np.zeros(num_cands, dtype=np.int64)
     np.maximum.at(best, space.cand_idcs, fit.total)
     np.minimum.at(worst, space.cand_idcs, fit.total)
+    return best, worst
+
+
+def build(
+    space: PairSpace,
+    fit: PairFit,
+    keep: IntArray | None = None,
+    cand_fit_range: tuple[IntArray, IntArray] | None = None,
+) -> Objective:
+    """Weights of every eligible pair; ``M`` and ``K`` from per-cadre best and worst fit.
+
+    ``keep`` (0/1 per pair, optional) marks the published plan's pairs for a re-plan.
+    ``cand_fit_range`` (best, worst per cadre over ALL eligible pairs, from
+    ``model.implicit``) is given when ``space`` holds only some pairs, so that the
+    weights are those of the full problem.
+    """
+    best, worst = cand_fit_range if cand_fit_range is not None else fit_range(space, fit)
     # any plan's fit lies in [Σ worst, Σ best] since each cadre holds at most one post
     low, high = int(-worst.sum()), int(best.sum())
     keep_weight = low + high + 1

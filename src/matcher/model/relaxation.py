@@ -344,9 +344,7 @@ def _lagrangian_bound(
     duals: FloatArray,
 ) -> tuple[int, npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Exact Lagrangian bound (scaled by 2²⁰), reduced costs, multipliers and priced sides."""
-    y = np.rint(duals * DUAL_SCALE).astype(np.int64)
-    y[(y > 0) & np.isinf(upper)] = 0  # a multiplier may only price a side that exists
-    y[(y < 0) & np.isinf(lower)] = 0
+    y, sides = multipliers(duals, lower, upper)
     biggest_term = int(np.abs(y).max(initial=0)) * int(np.abs(matrix.data).max(initial=0))
     per_column = int(np.diff(matrix.tocsc().indptr).max(initial=0))
     safe = (
@@ -356,8 +354,31 @@ def _lagrangian_bound(
         reduced: npt.NDArray[Any] = weights * DUAL_SCALE - matrix.T @ y
     else:  # Python integers
         reduced = weights.astype(object) * DUAL_SCALE - matrix.T.astype(object) @ y.astype(object)
-    total = int(reduced[reduced > 0].sum(dtype=object))
-    sides = np.where(y > 0, np.nan_to_num(upper, posinf=0), np.nan_to_num(lower, neginf=0))
-    sides = np.where(y != 0, sides, 0).astype(np.int64)
-    total += int(sum(int(a) * int(b) for a, b in zip(y[y != 0], sides[y != 0], strict=True)))
+    total = int(reduced[reduced > 0].sum(dtype=object)) + priced_sides(y, sides)
     return total, reduced, y, sides
+
+
+def multipliers(
+    duals: FloatArray, lower: FloatArray, upper: FloatArray
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The duals as exact multipliers (scaled by 2²⁰) of the right signs, and the side each prices.
+
+    Shared with ``model.implicit``, which sums the same bound block by block.
+    """
+    y = np.rint(duals * DUAL_SCALE).astype(np.int64)
+    y[(y > 0) & np.isinf(upper)] = 0  # a multiplier may only price a side that exists
+    y[(y < 0) & np.isinf(lower)] = 0
+    return y, sides_of(y, lower, upper)
+
+
+def sides_of(
+    y: npt.NDArray[np.int64], lower: FloatArray, upper: FloatArray
+) -> npt.NDArray[np.int64]:
+    """The side of each row its multiplier prices: upper for y > 0, lower for y < 0, else 0."""
+    sides = np.where(y > 0, np.nan_to_num(upper, posinf=0), np.nan_to_num(lower, neginf=0))
+    return np.where(y != 0, sides, 0).astype(np.int64)
+
+
+def priced_sides(y: npt.NDArray[np.int64], sides: npt.NDArray[np.int64]) -> int:
+    """``Σ y_i·side_i`` in Python integers: the row part of the Lagrangian bound."""
+    return int(sum(int(a) * int(b) for a, b in zip(y[y != 0], sides[y != 0], strict=True)))

@@ -55,6 +55,9 @@ class Row:
     rule: RuleInstance
     at_most_one: bool = False
     """All coefficients 1 and upper 1: CP-SAT propagates these best as at-most-one."""
+    owner: int = -1
+    """Index of the cadre, post, department or team (by ``rule.family``) the row is about:
+    implicit pricing (``model.implicit``) finds a pair's rows from it without the pair lists."""
 
     def activity(self, values: IntArray) -> int:
         """Left-hand side for a 0/1 vector over all pairs (exact integers)."""
@@ -75,12 +78,30 @@ def group_by(keys: IntArray, num_groups: int) -> list[IntArray]:
 
 
 @dataclass(frozen=True)
+class Degrees:
+    """Eligible pairs per cadre and per post over ALL pairs, for a space that holds only some.
+
+    Which rows exist (a cadre with one eligible post needs no one-post row) is decided
+    by these, so a restricted space has exactly the rows of the full one, in the
+    same order, each over the pairs it holds.
+    """
+
+    per_cand: IntArray
+    per_post: IntArray
+
+
+@dataclass(frozen=True)
 class PairSpace:
-    """The eligible pairs ``(cand_idcs[k], post_idcs[k])`` with look-ups by cadre and post."""
+    """The eligible pairs ``(cand_idcs[k], post_idcs[k])`` with look-ups by cadre and post.
+
+    ``degrees`` is given when the space holds a subset of the eligible pairs
+    (``model.implicit``); by default the space holds them all.
+    """
 
     enc: Encoded
     cand_idcs: IntArray
     post_idcs: IntArray
+    degrees: Degrees | None = None
     cand2pairs: list[IntArray] = field(init=False)
     post2pairs: list[IntArray] = field(init=False)
 
@@ -88,6 +109,29 @@ class PairSpace:
         instance = self.enc.instance
         object.__setattr__(self, "cand2pairs", group_by(self.cand_idcs, instance.num_candidates))
         object.__setattr__(self, "post2pairs", group_by(self.post_idcs, instance.num_posts))
+        if self.degrees is None:
+            degrees = Degrees(
+                np.bincount(self.cand_idcs, minlength=instance.num_candidates).astype(np.int64),
+                np.bincount(self.post_idcs, minlength=instance.num_posts).astype(np.int64),
+            )
+            object.__setattr__(self, "degrees", degrees)
+
+    @property
+    def cand_degree(self) -> IntArray:
+        """Eligible posts of each cadre (all of them, not only those in the space)."""
+        assert self.degrees is not None
+        return self.degrees.per_cand
+
+    @property
+    def post_degree(self) -> IntArray:
+        """Eligible cadres of each post (all of them, not only those in the space)."""
+        assert self.degrees is not None
+        return self.degrees.per_post
+
+    @property
+    def is_restricted(self) -> bool:
+        """Whether some eligible pairs are not in the space."""
+        return int(self.cand_degree.sum()) != self.num_pairs
 
     @property
     def num_pairs(self) -> int:

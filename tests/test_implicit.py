@@ -1,0 +1,202 @@
+"""Implicit pairs (``model.implicit``) price, bound and solve exactly as listed pairs do."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factories import random_instance
+from matcher.generate import generate_tables, write_instance
+from matcher.instance import Instance
+from matcher.model import implicit
+from matcher.model.relaxation import DUAL_SCALE, _lagrangian_bound, constraint_matrix
+from matcher.reader import read_instance
+from matcher.solver import OPTIMAL, Prepared, SolveParams, prepare, solve
+
+RANDOM_SEEDS = range(60)
+
+
+def _both(instance: Instance) -> tuple[Prepared, implicit.Universe]:
+    listed = prepare(instance, implicit_pairs=False)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    return listed, universe
+
+
+def _listed_keys(listed: Prepared, universe: implicit.Universe) -> np.ndarray:
+    return implicit.pair_keys(universe, listed.space.cand_idcs, listed.space.post_idcs)
+
+
+def _block_values(universe: implicit.Universe, keys: np.ndarray, value_of) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``value_of(start, end)`` (a block) read at every eligible pair, in the order of ``keys``."""
+    found = np.zeros(keys.size, dtype=np.int64)
+    num_cands = universe.num_cands
+    for start, end in universe.blocks():
+        eligible = universe.eligible(start, end)
+        posts, cands = np.nonzero(eligible)
+        block_keys = implicit.pair_keys(universe, cands, posts + start)
+        found[np.searchsorted(keys, block_keys)] = value_of(start, end)[posts, cands]
+        assert np.isin(block_keys, keys).all()
+    assert sum(universe.degrees.per_post) == keys.size and num_cands == universe.num_cands
+    return found
+
+
+def _city(seed: int, folder: Path) -> Instance:
+    write_instance(generate_tables(520, 110, seed), folder)
+    return read_instance(folder)
+
+
+def _instances(tmp_path: Path) -> list[Instance]:
+    return [random_instance(seed, 7, 4) for seed in range(12)] + [
+        read_instance(Path(__file__).parent.parent / "instances" / "city"),
+        _city(3, tmp_path / "city-3"),
+    ]
+
+
+def test_blocks_hold_the_eligible_pairs_weights_and_rows_of_the_listed_model(
+    tmp_path: Path,
+) -> None:
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        keys = _listed_keys(listed, universe)
+        assert (np.diff(keys) > 0).all()  # both sort by post, then cadre
+        weights = _block_values(universe, keys, universe.weights)
+        assert (weights == listed.objective.weights).all()
+        assert universe.coverage_weight == listed.objective.coverage_weight
+        assert (universe.degrees.per_cand == listed.space.cand_degree).all()
+        assert universe.reason_counts == listed.elig.reason_counts
+        rows = universe.rowmap.rows
+        assert [(r.rule, r.lower, r.upper) for r in rows] == [
+            (r.rule, r.lower, r.upper) for r in listed.rows
+        ]
+        # the columns built from the two ends of each pair are the listed matrix's
+        cands, posts = listed.space.cand_idcs, listed.space.post_idcs
+        positions, row_idcs, coeffs = universe.columns(cands, posts)
+        implicit_matrix = np.zeros((len(rows), keys.size), dtype=np.int64)
+        np.add.at(implicit_matrix, (row_idcs, positions), coeffs)
+        listed_matrix = constraint_matrix(listed.rows, keys.size).toarray()
+        assert (implicit_matrix == listed_matrix).all()
+
+
+def _random_multipliers(rng: np.random.Generator, universe: implicit.Universe) -> np.ndarray:
+    """Multipliers of the signs a Lagrangian bound allows, large like real scaled duals."""
+    rm = universe.rowmap
+    y = rng.integers(-(1 << 40), 1 << 40, size=rm.num_rows)
+    y[np.isinf(rm.upper) & (y > 0)] *= -1  # only a lower side: y ≤ 0
+    y[np.isinf(rm.lower) & (y < 0)] *= -1  # only an upper side: y ≥ 0
+    return y
+
+
+def test_blockwise_bound_equals_the_listed_lagrangian_bound_exactly(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        keys = _listed_keys(listed, universe)
+        rm = universe.rowmap
+        matrix = constraint_matrix(listed.rows, keys.size)
+        for y in (_random_multipliers(rng, universe), np.zeros(rm.num_rows, np.int64)):
+            duals = y.astype(np.float64) / DUAL_SCALE  # exact: |y| < 2⁵³
+            total, reduced, y_used, sides = _lagrangian_bound(
+                matrix, listed.objective.weights, rm.lower, rm.upper, duals
+            )
+            assert (y_used == y).all()
+            reduced_of = universe.reduced
+            blockwise = _block_values(universe, keys, lambda s, e, y=y, f=reduced_of: f(s, e, y))
+            assert (blockwise == reduced).all()
+            priced = implicit.price(universe, y, sides, np.zeros(0, np.int64), 0, 0)
+            assert priced.bound == total
+
+
+def test_price_picks_the_best_positive_pairs_outside_the_known_ones() -> None:
+    instance = read_instance(Path(__file__).parent.parent / "instances" / "city")
+    listed, universe = _both(instance)
+    keys = _listed_keys(listed, universe)
+    y = _random_multipliers(np.random.default_rng(3), universe)
+    reduced = _block_values(universe, keys, lambda s, e: universe.reduced(s, e, y))
+    known = keys[::3]
+    sides = np.zeros(universe.rowmap.num_rows, np.int64)
+    found = implicit.price(universe, y, sides, known, 1, 2)
+    outside = ~np.isin(keys, known)
+    wanted = []
+    for post in range(universe.num_posts):
+        mine = np.flatnonzero(outside & (listed.space.post_idcs == post) & (reduced >= 1))
+        wanted += keys[mine[np.argsort(-reduced[mine], kind="stable")[:2]]].tolist()
+    # ties may pick other pairs of equal reduced cost: compare the values picked
+    assert found.picked.size == len(wanted)
+    position = np.searchsorted(keys, found.picked)
+    assert sorted(reduced[position].tolist()) == sorted(
+        reduced[np.searchsorted(keys, wanted)].tolist()
+    )
+    rest = outside.copy()
+    rest[position] = False
+    assert found.left_out_best == int(reduced[rest].max())
+
+
+def _same_proven_optimum(instance: Instance) -> None:
+    params = SolveParams(time_limit=30)
+    listed = solve(instance, params, prepare(instance, implicit_pairs=False))
+    priced = solve(instance, params, prepare(instance, implicit_pairs=True))
+    assert priced.status == listed.status
+    if listed.status == OPTIMAL:
+        assert priced.proof and listed.proof
+    assert (priced.coverage, priced.fit) == (listed.coverage, listed.fit)
+    assert (priced.coverage_bound, priced.fit_bound) == (listed.coverage_bound, listed.fit_bound)
+    assert isinstance(priced.fit_bound, Fraction)
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS)
+def test_implicit_path_proves_the_same_optimum_on_random_instances(seed: int) -> None:
+    _same_proven_optimum(random_instance(seed, 8, 4))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_implicit_path_proves_the_same_optimum_on_generated_cities(
+    seed: int, tmp_path: Path
+) -> None:
+    _same_proven_optimum(_city(seed, tmp_path))
+
+
+def test_one_cadres_posts_and_weights_match_the_listed_ones(tmp_path: Path) -> None:
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        for cand in range(instance.num_candidates):
+            posts, weights = implicit._posts_of(universe, cand)
+            mine = listed.space.cand2pairs[cand]
+            assert posts.tolist() == listed.space.post_idcs[mine].tolist()
+            assert weights.tolist() == listed.objective.weights[mine].tolist()
+
+
+def test_best_cadre_multipliers_give_the_one_post_lagrangian_exactly(tmp_path: Path) -> None:
+    # bound(y') = Σ over cadres of their best reduced cost without their own rows (≥ 0
+    # unless must-place) + the other rows' sides: computed here from the listed pairs
+    rng = np.random.default_rng(11)
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        rm = universe.rowmap
+        keys = _listed_keys(listed, universe)
+        matrix = constraint_matrix(listed.rows, keys.size)
+        y = _random_multipliers(rng, universe)
+        best = implicit.cadre_multipliers(universe, y)
+        own = np.zeros(rm.num_rows, dtype=bool)
+        own[rm.cand_one[rm.cand_one >= 0]] = True
+        own[rm.cand_must[rm.cand_must >= 0]] = True
+        assert (best[~own] == y[~own]).all()
+        free = np.where(own, 0, y)
+        total, reduced, _, sides = _lagrangian_bound(
+            matrix, listed.objective.weights, rm.lower, rm.upper, free / DUAL_SCALE
+        )
+        expected = int(sum(int(a) * int(b) for a, b in zip(free, sides, strict=True)))
+        for cand in range(instance.num_candidates):
+            mine = reduced[listed.space.cand2pairs[cand]]
+            top = int(mine.max()) if mine.size else 0
+            expected += top if rm.cand_must[cand] >= 0 else max(top, 0)
+        best_total, *_ = _lagrangian_bound(
+            matrix, listed.objective.weights, rm.lower, rm.upper, best / DUAL_SCALE
+        )
+        assert best_total == expected <= total
+        priced = implicit.price(universe, best, implicit.sides_of(best, rm.lower, rm.upper),
+                                np.zeros(0, np.int64), 0, 0)  # fmt: skip
+        assert priced.bound == best_total
