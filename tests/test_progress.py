@@ -85,9 +85,10 @@ def test_every_phase_reports_and_cp_sat_reports_plans_and_bounds(generated_city:
     assert_stream_is_sound(result, events)
     phases = [event.phase for event in events]
     assert {PREPARE, LP, TEAM_BOUND, RESTRICTED, CPSAT, DONE} <= set(phases)
-    # CP-SAT reports more than the plan it started from: better plans or a better bound
+    # CP-SAT reports where it starts (here the search near the LP already holds the
+    # optimum, 1 below the team bound, and CP-SAT proves it)
     during = [(e.coverage, e.fit, e.fit_bound) for e in events if e.phase == CPSAT]
-    assert len(set(during)) >= 2, during
+    assert during and during[0][2] > result.fit_bound
     # the first event that knows the bound comes from the LP, before any plan
     first_bound = next(e for e in events if e.coverage_bound is not None)
     assert first_bound.phase == LP

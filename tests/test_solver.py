@@ -127,3 +127,49 @@ def test_a_hint_that_breaks_a_rule_is_only_a_start() -> None:
     assert (hinted.status, hinted.coverage, hinted.fit) == (plain.status, plain.coverage, plain.fit)
     with pytest.raises(ValueError, match="hint has 1 values"):
         solve(instance, SolveParams(time_limit=20), prepared, hint=np.ones(1, dtype=np.int64))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_column_generation_from_no_columns_meets_the_full_lp(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with no start columns the restricted LP meets its lower sides only through the
+    # artificial columns; pricing must still reach the LP over all pairs (same bound),
+    # or prove the rules cannot hold exactly when the full LP is infeasible
+    from matcher.model import relaxation
+
+    instance = random_instance(seed, num_candidates=14, num_posts=5)
+    prepared = prepare(instance)
+    rows, weights, space = prepared.rows, prepared.objective.weights, prepared.space
+    full = relaxation.solve_relaxation(rows, weights, 30)
+    for name in ("START_PER_CADRE", "START_PER_POST", "FORCING_COLUMNS"):
+        monkeypatch.setattr(relaxation, name, 0)
+    grown = relaxation.solve_relaxation(rows, weights, 30, cand_idcs=space.cand_idcs,
+                                        post_idcs=space.post_idcs)  # fmt: skip
+    assert grown.status == full.status
+    if full.bound is not None:
+        assert grown.bound is not None and abs(float(grown.bound - full.bound)) < 0.01
+
+
+def test_column_generation_proves_a_lower_side_no_pair_can_meet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # D1 must send 3 but has 2 cadres: only the artificial column could meet it
+    from factories import cadre, post
+    from matcher.instance import Department
+    from matcher.model import relaxation
+
+    instance = Instance(
+        candidates=(cadre("A", 90), cadre("B", 80), cadre("C", 70, department="D2")),
+        posts=(post("P", seats=3),),
+        departments=(Department(id="D1", min_send=3),),
+    )
+    prepared = prepare(instance)
+    space = prepared.space
+    for name in ("START_PER_CADRE", "START_PER_POST", "FORCING_COLUMNS"):
+        monkeypatch.setattr(relaxation, name, 0)
+    weights = prepared.objective.weights
+    grown = relaxation.solve_relaxation(
+        prepared.rows, weights, 30, cand_idcs=space.cand_idcs, post_idcs=space.post_idcs
+    )
+    assert grown.status == "infeasible"

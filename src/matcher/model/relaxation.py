@@ -50,6 +50,8 @@ ADD_PER_POST = 30
 """At most this many improving pairs per post join the LP each round (30: 9 GLOP solves at
 5000x1500 instead of 15 with 10, 49 s against 86 s)."""
 MAX_ROUNDS = 50
+MAX_PENALTY_RAISES = 3
+"""Times the artificial columns' price is raised (×16) before their use proves infeasibility."""
 LP_SHARE = 0.7
 """Column generation stops adding columns after this share of its time: the bound is only
 as good as the duals (an unconverged LP at 5,000 × 1,500 gave a 1.75% gap instead of
@@ -175,6 +177,22 @@ class _LP:
         self.model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_LOWER_BOUND, keys, lower)
         self.model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_UPPER_BOUND, keys, upper)
         self.model.set_attr(enums.BoolAttr0.MAXIMIZE, (), True)
+        # one artificial column per row with a lower side, at a price: the restricted LP is
+        # always feasible, and the duals of the rows it cannot meet yet call in their pairs
+        # (without them, province seed 2's first LP was infeasible and took all 5M pairs)
+        short = np.flatnonzero(lower > 0)
+        self.penalty = 4.0 * (float(np.abs(weights).max(initial=1)) + 1.0) * max(
+            float(np.abs(matrix.data).max(initial=1)), 1.0
+        )
+        self.artificial_ids = self.model.add_elements(enums.ElementType.VARIABLE, short.size)
+        keys_a = self.artificial_ids[:, None]
+        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_LOWER_BOUND, keys_a, np.zeros(short.size))
+        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_UPPER_BOUND, keys_a, lower[short])
+        self.model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT, keys_a,
+                             np.full(short.size, -self.penalty))  # fmt: skip
+        self.model.set_attrs(enums.DoubleAttr2.LINEAR_CONSTRAINT_COEFFICIENT,
+                             np.stack([self.row_ids[short], self.artificial_ids], axis=1),
+                             np.ones(short.size))  # fmt: skip
         self.columns = np.zeros(0, dtype=np.int64)
         """The pair of each LP column, in the order the columns were added."""
         self.column_ids = np.zeros(0, dtype=np.int64)
@@ -233,10 +251,34 @@ class _LP:
             return "infeasible"
         return "unknown"
 
+    def artificial_used(self) -> bool:
+        """Whether the LP still leans on an artificial column (a lower side not met by pairs)."""
+        primal = self.result.solutions[0].primal_solution.variable_values
+        ids = np.asarray(primal.ids, dtype=np.int64)
+        values = np.asarray(primal.values)
+        return bool(np.any(values[np.isin(ids, self.artificial_ids)] > 1e-9))
+
+    def raise_penalty(self) -> None:
+        """A dearer artificial column, in case the price was too low to give it up."""
+        self.penalty *= 16.0
+        self.model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT,
+                             self.artificial_ids[:, None],
+                             np.full(self.artificial_ids.size, -self.penalty))  # fmt: skip
+        update = self.model.export_model_update(self.changes)
+        if update is not None and not self.solver.update(update):
+            raise RuntimeError("GLOP refused an incremental update")
+        self.model.advance_diff(self.changes)
+
     def _by_id(self, vector: Any, ids: npt.NDArray[np.int64]) -> FloatArray:
-        """A MathOpt sparse vector (ids sorted) as a dense array over ``ids`` (also sorted)."""
+        """A MathOpt sparse vector as a dense array over ``ids`` (sorted); other ids (the
+        artificial columns) are left out."""
         dense = np.zeros(ids.size)
-        dense[np.searchsorted(ids, np.asarray(vector.ids, dtype=np.int64))] = vector.values
+        got = np.asarray(vector.ids, dtype=np.int64)
+        if ids.size == 0 or got.size == 0:
+            return dense
+        position = np.minimum(np.searchsorted(ids, got), ids.size - 1)
+        known = ids[position] == got
+        dense[position[known]] = np.asarray(vector.values)[known]
         return dense
 
     def duals(self) -> FloatArray:
@@ -292,13 +334,11 @@ def solve_relaxation(
                           time.perf_counter() - start)  # fmt: skip
 
     sign = 0.0
+    raises = 0
     for round_ in range(1, MAX_ROUNDS + 1):
         status = lp.solve(in_lp, time_limit - (time.perf_counter() - start))
-        if status == "infeasible":
-            if in_lp.all():
-                return failed("infeasible")
-            in_lp[:] = True  # the restricted LP lacked columns: take them all
-            continue
+        if status == "infeasible":  # upper sides alone contradict: no column can help
+            return failed("infeasible")
         if status != "optimal":
             return failed("unknown")
         duals = np.nan_to_num(lp.duals())
@@ -307,7 +347,14 @@ def solve_relaxation(
         priced = weights - lp.matrix_t @ (sign * duals)
         improving = (priced > 1e-7) & ~in_lp
         out_of_time = time.perf_counter() - start > LP_SHARE * time_limit
-        if not improving.any() or round_ == MAX_ROUNDS or in_lp.all() or out_of_time:
+        converged = not improving.any() or in_lp.all()
+        if converged and lp.artificial_used():
+            if raises == MAX_PENALTY_RAISES:  # no pair can meet a lower side: the rules clash
+                return failed("infeasible")
+            raises += 1
+            lp.raise_penalty()
+            continue
+        if converged or round_ == MAX_ROUNDS or out_of_time:
             break  # the bound below holds for any duals, converged or not
         if post_idcs is not None:  # the best few per post, ranked among the improving only
             candidates = np.flatnonzero(improving)
