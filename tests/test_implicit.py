@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from factories import random_instance
+from matcher.checker import check_plan
 from matcher.generate import generate_tables, write_instance
 from matcher.instance import Instance
 from matcher.model import implicit
@@ -230,3 +231,20 @@ def test_best_post_multipliers_are_the_price_of_the_first_cadre_left_out(tmp_pat
             found = implicit.price(universe, multipliers, sides, np.zeros(0, np.int64), 0, 0)
             bounds.append(found.bound)
         assert bounds == sorted(bounds)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_greedy_plan_from_the_seed_and_the_lp_keeps_every_rule(seed: int, tmp_path: Path) -> None:
+    instance = _city(seed, tmp_path)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    lp = implicit.solve_lp(universe, 60)
+    by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
+    keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
+    assert keys is not None and keys.size > 0
+    cands, posts = implicit.split_keys(universe, keys)
+    plan = [
+        (instance.candidates[c].id, instance.posts[p].id) for c, p in zip(cands, posts, strict=True)
+    ]
+    assert check_plan(instance, plan).ok
+    assert np.isin(implicit.seed_plan(universe), keys).all()  # the seed meets the lower sides

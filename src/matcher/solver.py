@@ -427,8 +427,17 @@ def _solve_implicit(
         return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
     searched = _restricted_plan(first, relax, params, bound, time_left() / 4)
     times["restricted"] = since()
+    greedy = None
+    if incumbent is None and searched is None:  # the LP stopped early: fill it greedily
+        by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
+        keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
+        if keys is not None:
+            space = first.space
+            first_keys = implicit.pair_keys(universe, space.cand_idcs, space.post_idcs)
+            greedy = np.isin(first_keys, keys).astype(np.int64)
+            times["greedy"] = since()
     incumbent = max(
-        (plan for plan in (incumbent, searched) if plan is not None),
+        (plan for plan in (incumbent, searched, greedy) if plan is not None),
         key=lambda plan: int(np.dot(weights, plan)),
         default=None,
     )

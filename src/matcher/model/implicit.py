@@ -88,6 +88,8 @@ rounded to 2⁻²⁰, so pairs of reduced cost 0 priced a few units above it, an
 threshold of one unit province ended in 40 rounds adding 4 such pairs each."""
 BLOCKS_PER_ROUND = 64
 """Partial pricing: a round prices about this many blocks (all of them below ~128)."""
+MULTIPLIER_ROUNDS = 2
+"""Seat-then-cadre steps after column generation (``best_multipliers``), one pass each."""
 PRICING_THREADS = 2
 """Blocks priced at once (the machine has 2 cores; GLOP is idle while pricing runs)."""
 PENALTY_RAISES = 2
@@ -523,6 +525,39 @@ def _posts_of(universe: Universe, cand: int) -> tuple[IntArray, IntArray]:
     hit[hit] = posts[at[hit]] == universe.sparse_post[mine][hit]
     np.add.at(weights, at[hit], universe.sparse_fit[mine][hit])
     return posts, weights
+
+
+def greedy_plan(universe: Universe, first: IntArray, then: IntArray) -> IntArray | None:
+    """Keys of a plan: the pairs of ``first``, then of ``then``, each taken when it keeps
+    every upper side and worsens no lower side; None if a lower side is still unmet.
+
+    A fallback when neither the rounded LP nor the short search gives a plan (national
+    scale, LP stopped by the clock): with ``first`` the seed plan, which meets the lower
+    sides, and ``then`` the LP's columns by value, it fills the seats the LP fills.
+    """
+    rm = universe.rowmap
+    activity = np.zeros(rm.num_rows, dtype=np.float64)
+    taken: list[int] = []
+    keys = np.concatenate((first, then))
+    cands, posts = split_keys(universe, keys)
+    positions, rows, coeffs = universe.columns(cands, posts)
+    order = np.argsort(positions, kind="stable")
+    positions, rows, coeffs = positions[order], rows[order], coeffs[order]
+    bounds = np.searchsorted(positions, np.arange(keys.size + 1)).tolist()
+    placed = np.zeros(universe.num_cands, dtype=bool)
+    for k, cand in enumerate(cands.tolist()):
+        if placed[cand]:
+            continue
+        r, c = rows[bounds[k] : bounds[k + 1]], coeffs[bounds[k] : bounds[k + 1]]
+        after = activity[r] + c
+        if (after > rm.upper[r]).any() or ((c < 0) & (after < rm.lower[r])).any():
+            continue
+        activity[r] = after
+        placed[cand] = True
+        taken.append(int(keys[k]))
+    if (activity < rm.lower).any():
+        return None
+    return np.array(sorted(set(taken)), dtype=np.int64)
 
 
 def seed_plan(universe: Universe) -> IntArray:
@@ -976,15 +1011,21 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
         y, sides = multipliers(duals, rm.lower, rm.upper)
         known = np.sort(lp.keys)
         found = None
+        priced = time.perf_counter()
         if parts > 1:
             found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE,
                           blocks[round_ % parts :: parts])  # fmt: skip
         if found is None or found.picked.size == 0:
             found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE)
+            pass_seconds = time.perf_counter() - priced
+        else:
+            pass_seconds = (time.perf_counter() - priced) * parts
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
                "bound", None if found.bound is None else found.bound / DUAL_SCALE,
                "glop", round(glop, 1), "total", round(time.perf_counter() - start, 1))  # fmt: skip
-        if time.perf_counter() - start > time_limit / 2 or round_ == MAX_ROUNDS:
+        # stop in time for the passes that set the best multipliers and sum the bound
+        finish = (2 * MULTIPLIER_ROUNDS + 1) * pass_seconds
+        if time.perf_counter() - start + finish > time_limit / 2 or round_ == MAX_ROUNDS:
             break  # the bound holds for any multipliers, converged or not
         if found.picked.size == 0:
             if not lp.artificial_used():
@@ -998,7 +1039,7 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip
     # the exact bound over all pairs, with each post's and cadre's multipliers at their best
-    y = best_multipliers(universe, y)
+    y = best_multipliers(universe, y, MULTIPLIER_ROUNDS)
     sides = sides_of(y, rm.lower, rm.upper)
     found = price(universe, y, sides, np.sort(lp.keys), 1, 0)
     assert found.bound is not None
