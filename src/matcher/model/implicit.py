@@ -88,6 +88,8 @@ rounded to 2⁻²⁰, so pairs of reduced cost 0 priced a few units above it, an
 threshold of one unit province ended in 40 rounds adding 4 such pairs each."""
 BLOCKS_PER_ROUND = 64
 """Partial pricing: a round prices about this many blocks (all of them below ~128)."""
+LP_SHARE = 0.6
+"""Share of the time limit for column generation and the bound; the rest finds the plan."""
 MULTIPLIER_ROUNDS = 2
 """Seat-then-cadre steps after column generation (``best_multipliers``), one pass each."""
 PRICING_THREADS = 2
@@ -1025,7 +1027,7 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
                "glop", round(glop, 1), "total", round(time.perf_counter() - start, 1))  # fmt: skip
         # stop in time for the passes that set the best multipliers and sum the bound
         finish = (2 * MULTIPLIER_ROUNDS + 1) * pass_seconds
-        if time.perf_counter() - start + finish > time_limit / 2 or round_ == MAX_ROUNDS:
+        if time.perf_counter() - start + finish > LP_SHARE * time_limit or round_ == MAX_ROUNDS:
             break  # the bound holds for any multipliers, converged or not
         if found.picked.size == 0:
             if not lp.artificial_used():
