@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from factories import random_instance
+from matcher.checker import check_plan
 from matcher.generate import generate_tables, write_instance
 from matcher.instance import Instance
 from matcher.model import implicit
@@ -191,8 +192,10 @@ def test_best_cadre_multipliers_give_the_one_post_lagrangian_exactly(tmp_path: P
         expected = int(sum(int(a) * int(b) for a, b in zip(free, sides, strict=True)))
         for cand in range(instance.num_candidates):
             mine = reduced[listed.space.cand2pairs[cand]]
-            top = int(mine.max()) if mine.size else 0
-            expected += top if rm.cand_must[cand] >= 0 else max(top, 0)
+            if rm.cand_must[cand] >= 0:  # exactly one post; with none its multiplier stays
+                expected += int(mine.max()) if mine.size else int(y[rm.cand_must[cand]])
+            else:
+                expected += max(int(mine.max()), 0) if mine.size else 0
         best_total, *_ = _lagrangian_bound(
             matrix, listed.objective.weights, rm.lower, rm.upper, best / DUAL_SCALE
         )
@@ -200,3 +203,48 @@ def test_best_cadre_multipliers_give_the_one_post_lagrangian_exactly(tmp_path: P
         priced = implicit.price(universe, best, implicit.sides_of(best, rm.lower, rm.upper),
                                 np.zeros(0, np.int64), 0, 0)  # fmt: skip
         assert priced.bound == best_total
+
+
+def test_best_post_multipliers_are_the_price_of_the_first_cadre_left_out(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    for instance in _instances(tmp_path):
+        listed, universe = _both(instance)
+        rm = universe.rowmap
+        keys = _listed_keys(listed, universe)
+        matrix = constraint_matrix(listed.rows, keys.size)
+        y = _random_multipliers(rng, universe)
+        best = implicit.post_multipliers(universe, y)
+        has_row = rm.post_seats >= 0
+        free = y.copy()
+        free[rm.post_seats[has_row]] = 0
+        _, reduced, _, _ = _lagrangian_bound(
+            matrix, listed.objective.weights, rm.lower, rm.upper, free / DUAL_SCALE
+        )
+        for post in np.flatnonzero(has_row).tolist():
+            mine = np.sort(reduced[listed.space.post2pairs[post]])[::-1]
+            seats = instance.posts[post].seats
+            assert best[rm.post_seats[post]] == max(int(mine[seats]), 0)
+
+        bounds = []
+        for multipliers in (implicit.best_multipliers(universe, y), best, y):
+            sides = implicit.sides_of(multipliers, rm.lower, rm.upper)
+            found = implicit.price(universe, multipliers, sides, np.zeros(0, np.int64), 0, 0)
+            bounds.append(found.bound)
+        assert bounds == sorted(bounds)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_greedy_plan_from_the_seed_and_the_lp_keeps_every_rule(seed: int, tmp_path: Path) -> None:
+    instance = _city(seed, tmp_path)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    lp = implicit.solve_lp(universe, 60)
+    by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
+    keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
+    assert keys is not None and keys.size > 0
+    cands, posts = implicit.split_keys(universe, keys)
+    plan = [
+        (instance.candidates[c].id, instance.posts[p].id) for c, p in zip(cands, posts, strict=True)
+    ]
+    assert check_plan(instance, plan).ok
+    assert np.isin(implicit.seed_plan(universe), keys).all()  # the seed meets the lower sides

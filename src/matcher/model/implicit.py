@@ -57,7 +57,7 @@ BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 BLOCK_CELLS = 2_000_000
 """Cadre × post cells per block: a handful of int64 arrays of this size at a time."""
-START_PER_CADRE = 1
+START_PER_CADRE = 2
 START_PER_POST = 4
 """The first LP's columns: each cadre's and each post's (times its seats) best pairs by weight.
 Smaller than ``relaxation``'s (4, 40): at national scale the pricing pass finds the rest
@@ -88,6 +88,10 @@ rounded to 2⁻²⁰, so pairs of reduced cost 0 priced a few units above it, an
 threshold of one unit province ended in 40 rounds adding 4 such pairs each."""
 BLOCKS_PER_ROUND = 64
 """Partial pricing: a round prices about this many blocks (all of them below ~128)."""
+LP_SHARE = 0.6
+"""Share of the time limit for column generation and the bound; the rest finds the plan."""
+MULTIPLIER_ROUNDS = 2
+"""Seat-then-cadre steps after column generation (``best_multipliers``), one pass each."""
 PRICING_THREADS = 2
 """Blocks priced at once (the machine has 2 cores; GLOP is idle while pricing runs)."""
 PENALTY_RAISES = 2
@@ -454,7 +458,7 @@ def start_pairs(universe: Universe) -> IntArray:
     chosen: list[IntArray] = []
     for start, end in universe.blocks():
         eligible = universe.eligible(start, end)
-        weights = np.where(eligible, universe.weights(start, end), _NONE)
+        weights = np.where(eligible, _spread(universe.weights(start, end), start), _NONE)
         posts = np.arange(start, end)
         rows, cols = _top_per_row(weights, START_PER_POST * enc.post_seats[posts])
         chosen.append(pair_keys(universe, cols, posts[rows]))
@@ -488,6 +492,24 @@ def start_pairs(universe: Universe) -> IntArray:
     return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
+TIE_BITS = 10
+
+
+def _spread(weights: IntArray, start: int) -> IntArray:
+    """Weights of a block with a fixed pseudo-random tie-break in the low bits (ranking only).
+
+    Fit depends on a post mostly through its kind, category and priority, so a
+    cadre's best posts tie by the hundred, and so do a post's best cadres. Ranked by
+    index, every cadre's best post was the same first post of each kind, and every
+    post's best cadres the same few: the first LP held few distinct pairs and column
+    generation spent its rounds finding the others.
+    """
+    rows, cols = np.indices(weights.shape, dtype=np.int64)
+    mixed = ((rows + start) * 0x9E3779B1 + cols * 0x85EBCA77) & 0xFFFFFFFF
+    mixed ^= mixed >> 15
+    return (weights << TIE_BITS) + (mixed * 0x2C1B3C6D & ((1 << TIE_BITS) - 1))
+
+
 def _posts_of(universe: Universe, cand: int) -> tuple[IntArray, IntArray]:
     """(eligible posts, weights) of one cadre, read from the eligibility bits."""
     column = universe.eligible_bits[:, cand >> 3] >> (7 - (cand & 7)) & 1
@@ -505,6 +527,39 @@ def _posts_of(universe: Universe, cand: int) -> tuple[IntArray, IntArray]:
     hit[hit] = posts[at[hit]] == universe.sparse_post[mine][hit]
     np.add.at(weights, at[hit], universe.sparse_fit[mine][hit])
     return posts, weights
+
+
+def greedy_plan(universe: Universe, first: IntArray, then: IntArray) -> IntArray | None:
+    """Keys of a plan: the pairs of ``first``, then of ``then``, each taken when it keeps
+    every upper side and worsens no lower side; None if a lower side is still unmet.
+
+    A fallback when neither the rounded LP nor the short search gives a plan (national
+    scale, LP stopped by the clock): with ``first`` the seed plan, which meets the lower
+    sides, and ``then`` the LP's columns by value, it fills the seats the LP fills.
+    """
+    rm = universe.rowmap
+    activity = np.zeros(rm.num_rows, dtype=np.float64)
+    taken: list[int] = []
+    keys = np.concatenate((first, then))
+    cands, posts = split_keys(universe, keys)
+    positions, rows, coeffs = universe.columns(cands, posts)
+    order = np.argsort(positions, kind="stable")
+    positions, rows, coeffs = positions[order], rows[order], coeffs[order]
+    bounds = np.searchsorted(positions, np.arange(keys.size + 1)).tolist()
+    placed = np.zeros(universe.num_cands, dtype=bool)
+    for k, cand in enumerate(cands.tolist()):
+        if placed[cand]:
+            continue
+        r, c = rows[bounds[k] : bounds[k + 1]], coeffs[bounds[k] : bounds[k + 1]]
+        after = activity[r] + c
+        if (after > rm.upper[r]).any() or ((c < 0) & (after < rm.lower[r])).any():
+            continue
+        activity[r] = after
+        placed[cand] = True
+        taken.append(int(keys[k]))
+    if (activity < rm.lower).any():
+        return None
+    return np.array(sorted(set(taken)), dtype=np.int64)
 
 
 def seed_plan(universe: Universe) -> IntArray:
@@ -747,13 +802,62 @@ def cadre_multipliers(universe: Universe, y: IntArray) -> IntArray:
         maxima = list(pool.map(best, universe.blocks()))
     top = np.max(maxima, axis=0) if maxima else np.full(universe.num_cands, _NONE)
     must = rm.cand_must >= 0
-    top[top == _NONE] = 0  # no eligible post (a must-place one makes the rules fail anyway)
     own = np.where(must, top, np.maximum(top, 0))
     result = free
-    has_one, has_must = rm.cand_one >= 0, must
+    # a must-place cadre with no eligible post keeps its multipliers (the rules cannot all
+    # hold, and the bound may say so by going down without limit)
+    has_one = (rm.cand_one >= 0) & (top != _NONE)
+    has_must = must & (top != _NONE)
     result[rm.cand_one[has_one]] = np.maximum(own[has_one], 0)
     result[rm.cand_must[has_must]] = np.minimum(own[has_must], 0)
+    stuck = must & (top == _NONE)
+    result[rm.cand_must[stuck]] = y[rm.cand_must[stuck]]
     return result
+
+
+def post_multipliers(universe: Universe, y: IntArray) -> IntArray:
+    """``y`` with each post's seats multiplier set to its best, the others kept.
+
+    With the rest fixed, post j's part of the Lagrangian is ``Σ_i max(0, r_ij − y_j) +
+    seats_j·y_j``, least at ``y_j`` = the (seats_j + 1)-th largest reduced cost of its
+    pairs (at least 0): the price of a seat is what the first cadre left out would
+    bring. A restricted LP's seat prices are too low when its columns hold too few
+    of the cadres who want a post; this is one pass.
+    """
+    rm = universe.rowmap
+    free = y.copy()
+    has_row = rm.post_seats >= 0
+    free[rm.post_seats[has_row]] = 0
+    prices = universe.prices(free)
+    seats = universe.enc.post_seats
+
+    def best(block: tuple[int, int]) -> IntArray:
+        start, end = block
+        reduced = universe.reduced(start, end, free, prices)
+        reduced[~universe.eligible(start, end)] = _NONE
+        depth = min(int(seats[start:end].max(initial=0)) + 1, reduced.shape[1])
+        if depth == 0:
+            return np.zeros(end - start, dtype=np.int64)
+        top = -np.partition(-reduced, depth - 1, axis=1)[:, :depth]
+        top.sort(axis=1)
+        top = top[:, ::-1]  # best first
+        rank = np.minimum(seats[start:end], depth - 1)
+        value = top[np.arange(end - start), rank]
+        return np.where((seats[start:end] < depth) & (value != _NONE), np.maximum(value, 0), 0)
+
+    with ThreadPoolExecutor(PRICING_THREADS) as pool:
+        parts = list(pool.map(best, universe.blocks()))
+    price_of = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    result = free
+    result[rm.post_seats[has_row]] = price_of[has_row]
+    return result
+
+
+def best_multipliers(universe: Universe, y: IntArray, rounds: int = 2) -> IntArray:
+    """Seats, then cadres, ``rounds`` times: each step can only lower the bound."""
+    for _ in range(rounds):
+        y = cadre_multipliers(universe, post_multipliers(universe, y))
+    return y
 
 
 def _top_above(values: IntArray, threshold: int, per_row: int) -> tuple[IntArray, IntArray]:
@@ -909,15 +1013,21 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
         y, sides = multipliers(duals, rm.lower, rm.upper)
         known = np.sort(lp.keys)
         found = None
+        priced = time.perf_counter()
         if parts > 1:
             found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE,
                           blocks[round_ % parts :: parts])  # fmt: skip
         if found is None or found.picked.size == 0:
             found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE)
+            pass_seconds = time.perf_counter() - priced
+        else:
+            pass_seconds = (time.perf_counter() - priced) * parts
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
                "bound", None if found.bound is None else found.bound / DUAL_SCALE,
                "glop", round(glop, 1), "total", round(time.perf_counter() - start, 1))  # fmt: skip
-        if time.perf_counter() - start > time_limit / 2 or round_ == MAX_ROUNDS:
+        # stop in time for the passes that set the best multipliers and sum the bound
+        finish = (2 * MULTIPLIER_ROUNDS + 1) * pass_seconds
+        if time.perf_counter() - start + finish > LP_SHARE * time_limit or round_ == MAX_ROUNDS:
             break  # the bound holds for any multipliers, converged or not
         if found.picked.size == 0:
             if not lp.artificial_used():
@@ -930,8 +1040,8 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
     if status != "optimal":
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip
-    # the exact bound over all pairs, with each cadre's own multipliers at their best
-    y = cadre_multipliers(universe, y)
+    # the exact bound over all pairs, with each post's and cadre's multipliers at their best
+    y = best_multipliers(universe, y, MULTIPLIER_ROUNDS)
     sides = sides_of(y, rm.lower, rm.upper)
     found = price(universe, y, sides, np.sort(lp.keys), 1, 0)
     assert found.bound is not None
