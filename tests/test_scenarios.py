@@ -29,7 +29,7 @@ from matcher.scenarios import (
     write_variant_instance,
 )
 from matcher.solver import SolveParams, solve
-from matcher.sweep import COMPARISON_CSV, Job, run_jobs
+from matcher.sweep import COMPARISON_CSV, Job, finished_text, run_jobs
 
 TINY = Path(__file__).parent.parent / "instances" / "tiny"
 REPO = Path(__file__).parent.parent
@@ -545,9 +545,10 @@ def test_pool_and_in_process_give_the_same_outcomes(tmp_path: Path) -> None:
     loaded = load_scenarios(scenario_file(tmp_path, CHANGES_TOML))
     jobs = [Job(v.name, v.instance, SolveParams(time_limit=5)) for v in loaded.variants]
     done: list[str] = []
-    pooled = run_jobs(jobs, pool_size=2, on_done=done.append)
+    pooled = run_jobs(jobs, pool_size=2, on_done=lambda done_: done.append(finished_text(done_)))
     here = run_jobs(jobs, pool_size=1)
-    assert sorted(done) == sorted(v.name for v in loaded.variants)
+    assert sorted(line.split(":")[0] for line in done) == sorted(v.name for v in loaded.variants)
+    assert all("gap" in line or "infeasible" in line for line in done), done
     assert [o.name for o in pooled] == [v.name for v in loaded.variants]  # in the file's order
     assert [(o.result.status, o.plan) for o in pooled] == [(o.result.status, o.plan) for o in here]
 

@@ -128,7 +128,19 @@ def solve_job(job: Job) -> Outcome:
     return Outcome(job.name, result, plan, eligible_posts, eligible_cadres, alternates)
 
 
-OnDone = Callable[[str], None]
+OnDone = Callable[[Outcome], None]
+"""Told of each variant as it finishes, with its result (for the progress line)."""
+
+
+def finished_text(outcome: Outcome) -> str:
+    """The last variant finished, as the progress line shows it: its status, best and gap."""
+    result = outcome.result
+    if not result.has_plan:
+        return f"{outcome.name}: {result.status}"
+    return (
+        f"{outcome.name}: {result.status}, coverage {result.coverage}, "
+        f"fit {float(result.fit):.0f}, gap {result.gap:.2%}, {result.runtime:.1f} s"
+    )
 
 
 def run_jobs(
@@ -140,14 +152,14 @@ def run_jobs(
     connect_seconds: float = DASK_CONNECT_SECONDS,
 ) -> list[Outcome]:
     """Solve every job; outcomes in the order of ``jobs``, whichever engine ran them."""
-    done = on_done or (lambda name: None)
+    done = on_done or (lambda outcome: None)
     if address is not None:
         return _run_dask(jobs, address, done, connect_seconds)
     if pool_size <= 1 or len(jobs) <= 1:
         outcomes = []
         for job in jobs:
             outcomes.append(solve_job(job))
-            done(job.name)
+            done(outcomes[-1])
         return outcomes
     return _run_pool(jobs, pool_size, done)
 
@@ -164,7 +176,7 @@ def _run_pool(jobs: Sequence[Job], pool_size: int, done: OnDone) -> list[Outcome
                 outcomes[index] = future.result()
             except Exception as error:
                 raise SweepError(f'variant "{jobs[index].name}" failed: {error!r}', 1) from error
-            done(jobs[index].name)
+            done(outcomes[index])  # type: ignore[arg-type]
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -191,7 +203,7 @@ def _run_dask(jobs: Sequence[Job], address: str, done: OnDone, connect: float) -
             except Exception as error:
                 name = jobs[index].name
                 raise SweepError(f'variant "{name}" failed on {address}: {error!r}', 1) from error
-            done(jobs[index].name)
+            done(outcomes[index])  # type: ignore[arg-type]
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -520,7 +532,7 @@ def run_scenarios(
     jobs = [Job(v.name, v.instance, params) for v in scenarios.variants]
     progress = (
         Progress(
-            TextColumn("solving variants"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -532,11 +544,11 @@ def run_scenarios(
     )
     started = time.monotonic()
     with progress or contextlib.nullcontext():
-        task = progress.add_task("variants", total=len(jobs)) if progress else None
+        task = progress.add_task("solving variants", total=len(jobs)) if progress else None
 
-        def advance(name: str) -> None:
+        def advance(outcome: Outcome) -> None:
             if progress is not None and task is not None:
-                progress.advance(task)
+                progress.update(task, advance=1, description=finished_text(outcome))
 
         outcomes = run_jobs(jobs, pool_size=pool_size, address=address, on_done=advance)
     comparison = write_sweep(out, scenarios, outcomes, params, lang)
