@@ -54,8 +54,8 @@ def alternates_of(prepared: Prepared, assignments: Sequence[tuple[int, int]]) ->
         pool = implicit.best_at_home(universe, cands, posts, POOL)
         plan_keys = implicit.pair_keys(universe, cands, posts)
         prepared = restricted(universe, np.union1d(plan_keys, pool))
-    view = PlanView.from_assignments(prepared, list(assignments))
-    return find_alternates(prepared, view.plan_pairs)
+    # find_alternates builds the one view it needs (the rows' matrix: seconds at province)
+    return find_alternates(prepared, PlanView.pair_indices(prepared, list(assignments)))
 
 
 def find_alternates(

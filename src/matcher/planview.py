@@ -42,6 +42,11 @@ class PlanView:
     @classmethod
     def from_assignments(cls, prepared: Prepared, assignments: list[tuple[int, int]]) -> PlanView:
         """From (candidate index, post index) pairs; every one must be an eligible pair."""
+        return cls(prepared, cls.pair_indices(prepared, assignments))
+
+    @staticmethod
+    def pair_indices(prepared: Prepared, assignments: list[tuple[int, int]]) -> IntArray:
+        """The pair index of each (candidate index, post index); KeyError if one is not eligible."""
         space = prepared.space
         width = prepared.enc.instance.num_candidates
         keys = space.post_idcs * width + space.cand_idcs
@@ -51,7 +56,7 @@ class PlanView:
         found = order[np.minimum(found, max(keys.size - 1, 0))] if keys.size else found
         if wanted.size and (found.size != wanted.size or np.any(keys[found] != wanted)):
             raise KeyError("an assignment is not an eligible pair")
-        return cls(prepared, found.astype(np.int64))
+        return found.astype(np.int64)
 
     def _column(self, k: int) -> tuple[IntArray, IntArray]:
         start, end = self.columns.indptr[k], self.columns.indptr[k + 1]

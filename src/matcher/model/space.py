@@ -129,11 +129,6 @@ class PairSpace:
         return self.degrees.per_post
 
     @property
-    def is_restricted(self) -> bool:
-        """Whether some eligible pairs are not in the space."""
-        return int(self.cand_degree.sum()) != self.num_pairs
-
-    @property
     def num_pairs(self) -> int:
         return int(self.cand_idcs.size)
 
