@@ -84,9 +84,7 @@ def test_swap_check_agrees_with_checking_the_swapped_plan_whole(seed: int) -> No
     result = solve(instance, SolveParams(time_limit=20))
     if not result.has_plan:
         pytest.skip("no plan to swap in")
-    plan = [
-        (instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments
-    ]
+    plan = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
     swaps = SwapCheck(instance, plan)
     compared = 0
     for position, (_, post_id) in enumerate(plan):

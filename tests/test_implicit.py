@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from factories import random_instance
+from matcher import solver as solver_module
 from matcher.checker import check_plan
 from matcher.generate import generate_tables, write_instance
 from matcher.instance import Instance
@@ -248,3 +249,47 @@ def test_greedy_plan_from_the_seed_and_the_lp_keeps_every_rule(seed: int, tmp_pa
     ]
     assert check_plan(instance, plan).ok
     assert np.isin(implicit.seed_plan(universe), keys).all()  # the seed meets the lower sides
+
+
+@pytest.fixture
+def universe_lp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every instance, however small, gets listed pairs with a universe (province's path)."""
+    monkeypatch.setattr(solver_module, "PRICED_LP_ABOVE_CELLS", 0)
+
+
+def test_listed_pairs_with_a_universe_are_the_listed_model(
+    universe_lp: None, tmp_path: Path
+) -> None:
+    for instance in _instances(tmp_path):
+        plain = prepare(instance, implicit_pairs=False)
+        both = prepare(instance)
+        assert both.universe is not None and both.all_listed and plain.all_listed
+        assert np.array_equal(both.space.cand_idcs, plain.space.cand_idcs)
+        assert np.array_equal(both.space.post_idcs, plain.space.post_idcs)
+        assert np.array_equal(both.objective.weights, plain.objective.weights)
+        assert [(r.rule, r.lower, r.upper) for r in both.rows] == [
+            (r.rule, r.lower, r.upper) for r in plain.rows
+        ]
+        for mine, theirs in zip(both.rows, plain.rows, strict=True):
+            assert np.array_equal(mine.pairs, theirs.pairs)
+            assert np.array_equal(mine.coeffs, theirs.coeffs)
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS)
+def test_universe_lp_over_listed_pairs_proves_the_same_optimum(
+    universe_lp: None, seed: int
+) -> None:
+    instance = random_instance(seed, 8, 4)
+    params = SolveParams(time_limit=30)
+    listed = solve(instance, params, prepare(instance, implicit_pairs=False))
+    both = prepare(instance)
+    assert both.universe is not None and both.all_listed
+    priced = solve(instance, params, both)
+    assert priced.status == listed.status
+    assert (priced.coverage, priced.fit) == (listed.coverage, listed.fit)
+    if listed.status == OPTIMAL:
+        assert priced.proof and (priced.coverage_bound, priced.fit_bound) == (
+            listed.coverage_bound, listed.fit_bound)  # fmt: skip
+    if listed.has_plan:
+        ids = [(instance.candidates[c].id, instance.posts[p].id) for c, p in priced.assignments]
+        assert check_plan(instance, ids).ok

@@ -671,6 +671,15 @@ def best_at_home(universe: Universe, cands: IntArray, posts: IntArray, per_post:
     return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
 
 
+def eligible_keys(universe: Universe) -> IntArray:
+    """Keys of every eligible pair, sorted: the pairs ``eligible_pairs`` lists, from the bits."""
+    keys = []
+    for start, end in universe.blocks():
+        posts, cands = np.nonzero(universe.eligible(start, end))
+        keys.append(pair_keys(universe, cands.astype(np.int64), posts.astype(np.int64) + start))
+    return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+
+
 def split_keys(universe: Universe, keys: IntArray) -> tuple[IntArray, IntArray]:
     """(cadre indices, post indices) of pair keys."""
     posts, cands = np.divmod(keys, max(universe.num_cands, 1))

@@ -182,8 +182,10 @@ class _LP:
         # always feasible, and the duals of the rows it cannot meet yet call in their pairs
         # (without them, province seed 2's first LP was infeasible and took all 5M pairs)
         short = np.flatnonzero(lower > 0)
-        self.penalty = 4.0 * (float(np.abs(weights).max(initial=1)) + 1.0) * max(
-            float(np.abs(matrix.data).max(initial=1)), 1.0
+        self.penalty = (
+            4.0
+            * (float(np.abs(weights).max(initial=1)) + 1.0)
+            * max(float(np.abs(matrix.data).max(initial=1)), 1.0)
         )
         self.artificial_ids = self.model.add_elements(enums.ElementType.VARIABLE, short.size)
         keys_a = self.artificial_ids[:, None]
