@@ -38,11 +38,9 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from ortools.linear_solver import pywraplp
 
 from matcher.eligibility import Exclusion, exclusion_mask
 from matcher.encoding import Encoded, IntArray
@@ -50,6 +48,7 @@ from matcher.fit import pair_fit, weight_scale
 from matcher.instance import PREFERENCE_BONUS, PostKind
 from matcher.model import collect_rows
 from matcher.model import objective as objective_module
+from matcher.model.glop import ColumnGLOP
 from matcher.model.relaxation import DUAL_SCALE, multipliers, priced_sides, sides_of
 from matcher.model.space import Degrees, PairSpace, Row
 
@@ -886,92 +885,25 @@ def _top_above(values: IntArray, threshold: int, per_row: int) -> tuple[IntArray
     return rows.astype(np.int64), cols.astype(np.int64)
 
 
-class ColumnLP:
-    """GLOP over the full problem's rows, with columns added by pair: each solve starts from
-    the last basis."""
+class ColumnLP(ColumnGLOP):
+    """The LP over the full problem's rows, with columns added by pair key."""
 
     def __init__(self, universe: Universe) -> None:
-        self.universe = universe
         rm = universe.rowmap
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        infinity = self.solver.infinity()
-        self.constraints = [
-            self.solver.Constraint(
-                -infinity if np.isinf(lo) else lo, infinity if np.isinf(up) else up
-            )
-            for lo, up in zip(rm.lower.tolist(), rm.upper.tolist(), strict=True)
-        ]
-        self.objective = self.solver.Objective()
-        self.objective.SetMaximization()
+        # duals of lower sides are about one weight (forcing a cadre in displaces one other)
+        penalty = 4 * (int(universe.enc.post_priority.max(initial=1)) *
+                       universe.coverage_weight + 1)  # fmt: skip
+        super().__init__(rm.lower, rm.upper, float(penalty))
+        self.universe = universe
         self.keys = np.zeros(0, dtype=np.int64)
-        self.variables: list[Any] = []
-        self.weights = np.zeros(0, dtype=np.int64)
-        # one artificial column per row with a lower side, at a price: the restricted LP is
-        # always feasible, and the duals of rows it cannot yet meet call in their columns
-        self.penalty = 4 * (int(universe.enc.post_priority.max(initial=1)) *
-                            universe.coverage_weight + 1)  # fmt: skip
-        self.artificial = []
-        self.raises = 0
-        for row in np.flatnonzero(rm.lower > 0).tolist():
-            variable = self.solver.NumVar(0.0, float(rm.lower[row]), "")
-            self.constraints[row].SetCoefficient(variable, 1.0)
-            self.objective.SetCoefficient(variable, -float(self.penalty))
-            self.artificial.append(variable)
+        """The pair key of each column, in the order the columns were added."""
 
-    def artificial_used(self) -> bool:
-        """Whether the LP still leans on an artificial column (a lower side not yet met)."""
-        return any(variable.solution_value() > 1e-9 for variable in self.artificial)
-
-    def raise_penalty(self) -> None:
-        self.penalty *= 16
-        self.raises += 1
-        for variable in self.artificial:
-            self.objective.SetCoefficient(variable, -float(self.penalty))
-
-    def add(self, keys: IntArray) -> None:
+    def add_keys(self, keys: IntArray) -> None:
         """Add the pairs of ``keys`` (not yet columns) as columns."""
-        universe = self.universe
-        cands, posts = split_keys(universe, keys)
-        weights = universe.pair_weights(cands, posts)
-        positions, rows, coeffs = universe.columns(cands, posts)
-        order = np.argsort(positions, kind="stable")
-        positions, rows, coeffs = positions[order], rows[order], coeffs[order]
-        bounds = np.searchsorted(positions, np.arange(keys.size + 1))
-        rows_list, coeffs_list = rows.tolist(), coeffs.tolist()
-        for k, weight in enumerate(weights.tolist()):
-            variable = self.solver.NumVar(0.0, 1.0, "")
-            self.objective.SetCoefficient(variable, float(weight))
-            for e in range(bounds[k], bounds[k + 1]):
-                self.constraints[rows_list[e]].SetCoefficient(variable, float(coeffs_list[e]))
-            self.variables.append(variable)
-        self.keys = np.concatenate((self.keys, keys))
-        self.weights = np.concatenate((self.weights, weights))
-
-    def solve(self, time_limit: float) -> str:
-        self.solver.SetTimeLimit(int(max(time_limit, 0.01) * 1000))
-        # GLOP's presolve undoes the warm start: a re-solve after adding columns took 48 s
-        # instead of ~1 s at national scale, and the province LP 36 s instead of 13 s
-        self.solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
-        status = self.solver.Solve()
-        if status == pywraplp.Solver.OPTIMAL:
-            return "optimal"
-        return "infeasible" if status == pywraplp.Solver.INFEASIBLE else "unknown"
-
-    def duals(self) -> FloatArray:
-        """Row duals, signed so that ``weight − Aᵀduals`` is the reduced cost."""
-        duals = np.nan_to_num(np.array([c.dual_value() for c in self.constraints], np.float64))
-        sample = min(200, len(self.variables))
-        cands, posts = split_keys(self.universe, self.keys[:sample])
+        cands, posts = split_keys(self.universe, keys)
         positions, rows, coeffs = self.universe.columns(cands, posts)
-        priced = np.zeros(sample)
-        np.add.at(priced, positions, coeffs * duals[rows])
-        solver_reduced = np.array([v.reduced_cost() for v in self.variables[:sample]])
-        plus = np.abs(self.weights[:sample] - priced - solver_reduced).sum()
-        minus = np.abs(self.weights[:sample] + priced - solver_reduced).sum()
-        return duals if plus <= minus else -duals
-
-    def values(self) -> FloatArray:
-        return np.clip(np.array([v.solution_value() for v in self.variables]), 0.0, 1.0)
+        self.add(self.universe.pair_weights(cands, posts), positions, rows, coeffs)
+        self.keys = np.concatenate((self.keys, keys))
 
 
 @dataclass(frozen=True)
@@ -1004,7 +936,7 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
     start = time.perf_counter()
     rm = universe.rowmap
     lp = ColumnLP(universe)
-    lp.add(start_pairs(universe))
+    lp.add_keys(start_pairs(universe))
     _debug("start columns", lp.keys.size, round(time.perf_counter() - start, 1))
     blocks = list(universe.blocks())
     parts = max(1, len(blocks) // BLOCKS_PER_ROUND)
@@ -1045,7 +977,7 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
                 status = "infeasible"
                 break
             lp.raise_penalty()  # a lower side costs more than the LP gains by dropping it
-        lp.add(found.picked)
+        lp.add_keys(found.picked)
     if status != "optimal":
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip

@@ -20,7 +20,6 @@ weaken the bound but never make it wrong.
 
 from __future__ import annotations
 
-import datetime
 import os
 import time
 from dataclasses import dataclass, replace
@@ -30,12 +29,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from ortools.math_opt import result_pb2
-from ortools.math_opt.core.python import solver as core_solver
-from ortools.math_opt.elemental.python import cpp_elemental, enums
-from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
 
 from matcher.model import team_bound
+from matcher.model.glop import ColumnGLOP
 from matcher.model.space import PairSpace, Row
 
 FloatArray = npt.NDArray[np.float64]
@@ -157,149 +153,6 @@ def top_per_group(
     return mask
 
 
-class _LP:
-    """GLOP through MathOpt, grown column by column in one incremental solver.
-
-    The model is built with bulk numpy calls on MathOpt's model storage
-    (``elemental``) instead of one Python call per coefficient, and each round
-    sends GLOP only the new columns. Through ``pywraplp`` the same rounds took
-    twice as long at 5,000 × 1,500: it rebuilt GLOP's model from Python objects
-    on every solve (benchmarks/results/2026-11-23-lp-backend.md).
-    """
-
-    def __init__(self, matrix: sp.csr_matrix, weights: npt.NDArray[np.int64],
-                 lower: FloatArray, upper: FloatArray) -> None:  # fmt: skip
-        self.matrix_csc = matrix.tocsc()
-        self.matrix_t = self.matrix_csc.T  # CSR of the transpose, for pricing, without a copy
-        self.weights = weights
-        self.model = cpp_elemental.CppElemental()
-        self.row_ids = self.model.add_elements(enums.ElementType.LINEAR_CONSTRAINT, matrix.shape[0])
-        keys = self.row_ids[:, None]
-        self.model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_LOWER_BOUND, keys, lower)
-        self.model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_UPPER_BOUND, keys, upper)
-        self.model.set_attr(enums.BoolAttr0.MAXIMIZE, (), True)
-        # one artificial column per row with a lower side, at a price: the restricted LP is
-        # always feasible, and the duals of the rows it cannot meet yet call in their pairs
-        # (without them, province seed 2's first LP was infeasible and took all 5M pairs)
-        short = np.flatnonzero(lower > 0)
-        self.penalty = (
-            4.0
-            * (float(np.abs(weights).max(initial=1)) + 1.0)
-            * max(float(np.abs(matrix.data).max(initial=1)), 1.0)
-        )
-        self.artificial_ids = self.model.add_elements(enums.ElementType.VARIABLE, short.size)
-        keys_a = self.artificial_ids[:, None]
-        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_LOWER_BOUND, keys_a, np.zeros(short.size))
-        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_UPPER_BOUND, keys_a, lower[short])
-        self.model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT, keys_a,
-                             np.full(short.size, -self.penalty))  # fmt: skip
-        self.model.set_attrs(enums.DoubleAttr2.LINEAR_CONSTRAINT_COEFFICIENT,
-                             np.stack([self.row_ids[short], self.artificial_ids], axis=1),
-                             np.ones(short.size))  # fmt: skip
-        self.columns = np.zeros(0, dtype=np.int64)
-        """The pair of each LP column, in the order the columns were added."""
-        self.column_ids = np.zeros(0, dtype=np.int64)
-        self.solver: Any = None
-        self.changes = 0
-        self.result: Any = None
-
-    def _add(self, pairs: npt.NDArray[np.int64]) -> None:
-        ids = self.model.add_elements(enums.ElementType.VARIABLE, pairs.size)
-        keys = ids[:, None]
-        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_LOWER_BOUND, keys, np.zeros(pairs.size))
-        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_UPPER_BOUND, keys, np.ones(pairs.size))
-        self.model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT, keys,
-                             self.weights[pairs].astype(np.float64))  # fmt: skip
-        block = self.matrix_csc[:, pairs].tocoo()
-        coefficient_keys = np.stack([self.row_ids[block.row], ids[block.col]], axis=1)
-        self.model.set_attrs(enums.DoubleAttr2.LINEAR_CONSTRAINT_COEFFICIENT, coefficient_keys,
-                             block.data.astype(np.float64))  # fmt: skip
-        self.columns = np.concatenate([self.columns, pairs])
-        self.column_ids = np.concatenate([self.column_ids, ids])
-
-    def solve(self, in_lp: npt.NDArray[np.bool_], time_limit: float) -> str:
-        """Solve with every pair of ``in_lp`` as a column; "optimal", "infeasible" or "unknown"."""
-        known = np.zeros(in_lp.size, dtype=bool)
-        known[self.columns] = True
-        new = np.flatnonzero(in_lp & ~known)
-        if self.solver is None:
-            self._add(new)
-            self.changes = self.model.add_diff()
-            init = init_arguments.StreamableSolverInitArguments().to_proto()
-            self.solver = core_solver.new(
-                parameters.SolverType.GLOP.value, self.model.export_model(), init
-            )
-        elif new.size:
-            self._add(new)
-            update = self.model.export_model_update(self.changes)
-            if update is not None and not self.solver.update(update):
-                raise RuntimeError("GLOP refused an incremental update")  # never for new columns
-            self.model.advance_diff(self.changes)
-        solve_params = parameters.SolveParameters(
-            time_limit=datetime.timedelta(seconds=max(time_limit, 0.01))
-        )
-        self.result = self.solver.solve(
-            solve_params.to_proto(),
-            model_parameters.ModelSolveParameters().to_proto(),
-            None,
-            callback.CallbackRegistration().to_proto(),
-            None,
-            None,
-        )
-        reason = self.result.termination.reason
-        if reason == result_pb2.TERMINATION_REASON_OPTIMAL and self.result.solutions:
-            return "optimal"
-        if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE,
-                      result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):  # fmt: skip
-            return "infeasible"
-        return "unknown"
-
-    def artificial_used(self) -> bool:
-        """Whether the LP still leans on an artificial column (a lower side not met by pairs)."""
-        primal = self.result.solutions[0].primal_solution.variable_values
-        ids = np.asarray(primal.ids, dtype=np.int64)
-        values = np.asarray(primal.values)
-        return bool(np.any(values[np.isin(ids, self.artificial_ids)] > 1e-9))
-
-    def raise_penalty(self) -> None:
-        """A dearer artificial column, in case the price was too low to give it up."""
-        self.penalty *= 16.0
-        self.model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT,
-                             self.artificial_ids[:, None],
-                             np.full(self.artificial_ids.size, -self.penalty))  # fmt: skip
-        update = self.model.export_model_update(self.changes)
-        if update is not None and not self.solver.update(update):
-            raise RuntimeError("GLOP refused an incremental update")
-        self.model.advance_diff(self.changes)
-
-    def _by_id(self, vector: Any, ids: npt.NDArray[np.int64]) -> FloatArray:
-        """A MathOpt sparse vector as a dense array over ``ids`` (sorted); other ids (the
-        artificial columns) are left out."""
-        dense = np.zeros(ids.size)
-        got = np.asarray(vector.ids, dtype=np.int64)
-        if ids.size == 0 or got.size == 0:
-            return dense
-        position = np.minimum(np.searchsorted(ids, got), ids.size - 1)
-        known = ids[position] == got
-        dense[position[known]] = np.asarray(vector.values)[known]
-        return dense
-
-    def duals(self) -> FloatArray:
-        return self._by_id(self.result.solutions[0].dual_solution.dual_values, self.row_ids)
-
-    def values(self, num_pairs: int) -> FloatArray:
-        values = np.zeros(num_pairs)
-        primal = self.result.solutions[0].primal_solution.variable_values
-        values[self.columns] = self._by_id(primal, self.column_ids)
-        return np.clip(values, 0.0, 1.0)
-
-    def reduced_costs(self) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """The solver's reduced costs of (up to 200 of) the columns, for the sign check."""
-        reduced = self._by_id(self.result.solutions[0].dual_solution.reduced_costs,
-                              self.column_ids)  # fmt: skip
-        return self.columns[:200], reduced[:200]
-
-
 def solve_relaxation(
     rows: list[Row],
     weights: npt.NDArray[np.int64],
@@ -317,7 +170,17 @@ def solve_relaxation(
     matrix = constraint_matrix(rows, num_pairs)
     lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
     upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
-    lp = _LP(matrix, weights, lower, upper)
+    matrix_csc = matrix.tocsc()
+    matrix_t = matrix_csc.T  # CSR of the transpose, for pricing, without a copy
+    penalty = (
+        4.0
+        * (float(np.abs(weights).max(initial=1)) + 1.0)
+        * max(float(np.abs(matrix.data).max(initial=1)), 1.0)
+    )
+    lp = ColumnGLOP(lower, upper, penalty)
+    columns = np.zeros(0, dtype=np.int64)
+    """The pair of each LP column, in the order the columns were added."""
+    known = np.zeros(num_pairs, dtype=bool)
     score = weights.astype(np.float64)
     if cand_idcs is None or post_idcs is None:
         in_lp = np.ones(num_pairs, dtype=bool)
@@ -336,25 +199,25 @@ def solve_relaxation(
         return Relaxation(status, np.zeros(num_pairs), None, np.zeros(num_pairs, np.int64),
                           time.perf_counter() - start)  # fmt: skip
 
-    sign = 0.0
-    raises = 0
     for round_ in range(1, MAX_ROUNDS + 1):
-        status = lp.solve(in_lp, time_limit - (time.perf_counter() - start))
+        new = np.flatnonzero(in_lp & ~known)
+        block = matrix_csc[:, new].tocoo()
+        lp.add(weights[new], block.col, block.row, block.data)
+        columns = np.concatenate([columns, new])
+        known[new] = True
+        status = lp.solve(time_limit - (time.perf_counter() - start))
         if status == "infeasible":  # upper sides alone contradict: no column can help
             return failed("infeasible")
         if status != "optimal":
             return failed("unknown")
-        duals = np.nan_to_num(lp.duals())
-        if not sign:
-            sign = _dual_sign(lp, duals)
-        priced = weights - lp.matrix_t @ (sign * duals)
+        duals = lp.duals()
+        priced = weights - matrix_t @ duals
         improving = (priced > 1e-7) & ~in_lp
         out_of_time = time.perf_counter() - start > LP_SHARE * time_limit
         converged = not improving.any() or in_lp.all()
         if converged and lp.artificial_used():
-            if raises == MAX_PENALTY_RAISES:  # no pair can meet a lower side: the rules clash
+            if lp.raises == MAX_PENALTY_RAISES:  # no pair can meet a lower side: the rules clash
                 return failed("infeasible")
-            raises += 1
             lp.raise_penalty()
             continue
         if converged or round_ == MAX_ROUNDS or out_of_time:
@@ -365,25 +228,15 @@ def solve_relaxation(
             improving[candidates[~chosen]] = False
         if os.environ.get("MATCHER_DEBUG"):
             print(
-                "round", round_, len(lp.columns), int(improving.sum()), time.perf_counter() - start
+                "round", round_, lp.num_columns, int(improving.sum()), time.perf_counter() - start
             )
         in_lp |= improving
-    values = lp.values(num_pairs)
-    scaled, reduced, y, sides = _lagrangian_bound(matrix, weights, lower, upper, sign * duals)
+    values = np.zeros(num_pairs)
+    values[columns] = lp.values()
+    scaled, reduced, y, sides = _lagrangian_bound(matrix, weights, lower, upper, duals)
     bound = Fraction(scaled, DUAL_SCALE)
     return Relaxation("optimal", values, bound, reduced, time.perf_counter() - start, round_,
-                      len(lp.columns), bound, y, sides, matrix)  # fmt: skip
-
-
-def _dual_sign(lp: _LP, duals: FloatArray) -> float:
-    """+1 or −1: the sign convention under which ``c − Aᵀy`` is the solver's reduced cost."""
-    columns, reduced = lp.reduced_costs()
-    if columns.size == 0:
-        return 1.0
-    priced = lp.matrix_t[columns] @ duals
-    plus = np.abs(lp.weights[columns] - priced - reduced).sum()
-    minus = np.abs(lp.weights[columns] + priced - reduced).sum()
-    return 1.0 if plus <= minus else -1.0
+                      lp.num_columns, bound, y, sides, matrix)  # fmt: skip
 
 
 def _lagrangian_bound(
