@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import factories
 from factories import random_instance
 from matcher import solver as solver_module
 from matcher.checker import check_plan
 from matcher.generate import generate_tables, write_instance
-from matcher.instance import Instance
+from matcher.instance import Department, Instance, Rules, Team
 from matcher.model import implicit
 from matcher.model.relaxation import DUAL_SCALE, _lagrangian_bound, constraint_matrix
 from matcher.reader import read_instance
@@ -248,7 +249,25 @@ def test_greedy_plan_from_the_seed_and_the_lp_keeps_every_rule(seed: int, tmp_pa
         (instance.candidates[c].id, instance.posts[p].id) for c, p in zip(cands, posts, strict=True)
     ]
     assert check_plan(instance, plan).ok
-    assert np.isin(implicit.seed_plan(universe), keys).all()  # the seed meets the lower sides
+    assert np.isin(implicit.seed_plan(universe), keys).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_seed_plan_meets_every_lower_side_and_fills_no_seat_twice(
+    seed: int, tmp_path: Path
+) -> None:
+    # teams that start with enough locals count too: a must-place local sent away can
+    # leave one short (national seed 1 had 8 such teams, and no first plan in 120 s)
+    universe = prepare(_city(seed, tmp_path), implicit_pairs=True).universe
+    assert universe is not None
+    rm = universe.rowmap
+    cands, posts = implicit.split_keys(universe, implicit.seed_plan(universe))
+    _, rows, coeffs = universe.columns(cands, posts)
+    activity = np.zeros(rm.num_rows)
+    np.add.at(activity, rows, coeffs)
+    assert (activity >= rm.lower).all()
+    assert np.unique(cands).size == cands.size
+    assert (np.bincount(posts, minlength=universe.num_posts) <= universe.enc.post_seats).all()
 
 
 @pytest.fixture
@@ -293,3 +312,59 @@ def test_universe_lp_over_listed_pairs_proves_the_same_optimum(
     if listed.has_plan:
         ids = [(instance.candidates[c].id, instance.posts[p].id) for c, p in priced.assignments]
         assert check_plan(instance, ids).ok
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fill_seats_keeps_every_rule_and_every_pair_it_was_given(seed: int, tmp_path: Path) -> None:
+    instance = _city(seed, tmp_path)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    start = implicit.seed_plan(universe)
+    keys = implicit.fill_seats(universe, start)
+    assert np.isin(start, keys).all()
+    cands, posts = implicit.split_keys(universe, keys)
+    plan = [
+        (instance.candidates[c].id, instance.posts[p].id) for c, p in zip(cands, posts, strict=True)
+    ]
+    assert check_plan(instance, plan).ok
+    # it filled seats the seed plan left empty, and never one twice
+    seats_left = universe.enc.post_seats - np.bincount(posts, minlength=universe.num_posts)
+    assert seats_left.sum() < universe.enc.post_seats.sum() - start.size
+    assert (seats_left >= 0).all()
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS[:30])
+def test_implicit_path_with_seats_filled_proves_the_same_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every restricted model counts as large: the greedy plan and the seat filling run
+    monkeypatch.setattr(solver_module, "GREEDY_ABOVE_PAIRS", 0)
+    _same_proven_optimum(random_instance(seed, 8, 4))
+
+
+def test_seed_plan_repairs_a_team_that_a_must_place_local_leaves() -> None:
+    # T0 has exactly one third local (1 of 3). Its local member C0 must be placed and
+    # is best off outside the team, which leaves T0 short; a local of no team (C2)
+    # must then join T0's post. The seed plan once checked only teams short from the start.
+    team = Team(id="T0", region="甲县", incumbents=3, incumbent_locals=1)
+    instance = Instance(
+        name="team-left-short",
+        candidates=(
+            factories.cadre("C0", 90, current_team="T0", years_in_post=12),
+            factories.cadre("C1", 50, home_region="乙县"),
+            factories.cadre("C2", 40),
+        ),
+        posts=(factories.post("P0", priority=2), factories.post("P1", team="T0")),
+        teams=(team,),
+        departments=(Department(id="D1"),),
+        rules=Rules(must_place_years=10),
+    )
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    keys = implicit.seed_plan(universe)
+    cands, posts = implicit.split_keys(universe, keys)
+    plan = [
+        (instance.candidates[c].id, instance.posts[p].id) for c, p in zip(cands, posts, strict=True)
+    ]
+    assert ("C0", "P0") in plan and ("C2", "P1") in plan
+    assert check_plan(instance, plan).ok

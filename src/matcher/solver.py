@@ -514,13 +514,12 @@ def _solve_implicit(
         return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
     searched = _restricted_plan(first, relax, params, bound, time_left() / 4)
     times["restricted"] = since()
+    first_keys = implicit.pair_keys(universe, first.space.cand_idcs, first.space.post_idcs)
     greedy = None
     if first.space.num_pairs > GREEDY_ABOVE_PAIRS:  # LP likely stopped early: fill it greedily
         by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
         keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
         if keys is not None:
-            space = first.space
-            first_keys = implicit.pair_keys(universe, space.cand_idcs, space.post_idcs)
             greedy = np.isin(first_keys, keys).astype(np.int64)
             times["greedy"] = since()
     incumbent = max(
@@ -530,15 +529,24 @@ def _solve_implicit(
     )
     if incumbent is None:
         return _no_plan(UNKNOWN, start, size, times)
-    value = int(np.dot(weights, incumbent))
-    if value >= bound:
-        return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
+    plan_keys = first_keys[incumbent == 1]
+    if first.space.num_pairs > GREEDY_ABOVE_PAIRS:  # seats the LP's columns left empty
+        plan_keys = implicit.fill_seats(universe, plan_keys)
+        times["fill seats"] = since()
+    value = int(universe.pair_weights(*implicit.split_keys(universe, plan_keys)).sum())
+    # the near pass only serves the final CP-SAT: skip both if that could not even be built
+    no_search = time_left() < lp.pass_seconds + BUILD_SECONDS_PER_PAIR * CP_SAT_MAX_FREE_PAIRS
+    if value >= bound or no_search:
+        keys = np.union1d(lp.keys, plan_keys)
+        on_keys = np.isin(keys, plan_keys).astype(np.int64)
+        proof = LP_PROOF if value >= bound else ""
+        return _plan_result(restricted(universe, keys), on_keys, bound, proof, start, size, times)
     # pairs outside the LP that a better plan might use
     slack = lp.bound - value * DUAL_SCALE
     near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,
                           implicit.near_per_post(universe.num_posts))  # fmt: skip
     assert near.bound == lp.bound  # the same multipliers price the same pairs
-    keys = np.union1d(lp.keys, near.picked)
+    keys = np.union1d(np.union1d(lp.keys, near.picked), plan_keys)
     final = restricted(universe, keys)
     relax = _implicit_relaxation(final, lp)
     times["near pairs"] = since()
@@ -546,9 +554,8 @@ def _solve_implicit(
     left_out_bound = None
     if near.left_out_best is not None:  # ≤ every plan using a pair left out
         left_out_bound = (lp.bound + near.left_out_best) // DUAL_SCALE
-    on_final = np.zeros(final.space.num_pairs, dtype=np.int64)
-    first_keys = implicit.pair_keys(universe, first.space.cand_idcs, first.space.post_idcs)
-    on_final[np.searchsorted(keys, first_keys[incumbent == 1])] = 1
+    on_final = np.isin(keys, plan_keys).astype(np.int64)
+    assert int(np.dot(final.objective.weights, on_final)) == value
 
     def proven(cp_bound: int) -> int:
         return cp_bound if left_out_bound is None else max(cp_bound, left_out_bound)
