@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from factories import random_instance
+from matcher import solver as solver_module
 from matcher.cli import main
 from matcher.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 from matcher.instance import Instance
@@ -28,7 +29,7 @@ from matcher.progress import (
     stderr_console,
 )
 from matcher.reader import read_instance
-from matcher.solver import INFEASIBLE, Result, SolveParams, solve
+from matcher.solver import INFEASIBLE, Result, SolveParams, prepare, solve
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 PHASE_ORDER = [PREPARE, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE]
@@ -211,3 +212,18 @@ def test_solve_and_replan_commands_print_no_progress_off_a_terminal(tmp_path: Pa
     assert replanned.exit_code == 0, replanned.output
     for output in (solved.output, replanned.output):
         assert "LP relaxation" not in output and "\x1b[" not in output
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_event_stream_is_sound_on_the_implicit_path(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the national path: its LP bound, then its greedy and filled plan, then the result
+    monkeypatch.setattr(solver_module, "GREEDY_ABOVE_PAIRS", 0)
+    instance = random_instance(seed, num_candidates=40 if seed % 2 else 9, num_posts=15)
+    events: list[ProgressEvent] = []
+    prepared = prepare(instance, implicit_pairs=True)
+    result = solve(instance, SolveParams(time_limit=20), prepared, progress=events.append)
+    assert_stream_is_sound(result, events)
+    if result.has_plan:
+        assert LP in [e.phase for e in events]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import partial
@@ -313,7 +314,7 @@ def solve(
         return finish(_no_plan(status, start, size, times, conflicts))
 
     if not prepared.all_listed:
-        return finish(_solve_implicit(prepared, params, start, size, times))
+        return finish(_solve_implicit(prepared, params, start, size, times, report))
     bound: int | None = None
     incumbent = feasible_hint
     fixed = None
@@ -471,6 +472,7 @@ def _solve_implicit(
     start: float,
     size: dict[str, int],
     times: dict[str, float],
+    report: Callable[[str, int | None, int | None], None],
 ) -> Result:
     """``solve`` without ever listing all eligible pairs (``model.implicit``).
 
@@ -506,6 +508,7 @@ def _solve_implicit(
             return solve(instance, params, prepare(instance, implicit_pairs=False))
         return _no_plan(UNKNOWN, start, size, times)
     bound = lp.bound // DUAL_SCALE
+    report(LP, None, bound)
     first = restricted(universe, lp.keys)
     relax = _implicit_relaxation(first, lp)
     weights = first.objective.weights
@@ -534,6 +537,7 @@ def _solve_implicit(
         plan_keys = implicit.fill_seats(universe, plan_keys)
         times["fill seats"] = since()
     value = int(universe.pair_weights(*implicit.split_keys(universe, plan_keys)).sum())
+    report(RESTRICTED, value, bound)
     # the near pass only serves the final CP-SAT: skip both if that could not even be built
     no_search = time_left() < lp.pass_seconds + BUILD_SECONDS_PER_PAIR * CP_SAT_MAX_FREE_PAIRS
     if value >= bound or no_search:
