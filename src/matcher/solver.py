@@ -478,8 +478,11 @@ def _solve_implicit(
 
     1. The LP by column generation over all pairs, priced block by block; its
        Lagrangian bound is summed exactly over all pairs.
-    2. Its columns as a restricted model: the rounded LP, else a short search, gives
-       a plan (any plan of a restricted model is a plan of the full one).
+    2. Its columns as a restricted model: the rounded LP, else a short search or (on
+       large models) a greedy fill from a seed plan, gives a plan (any plan of a
+       restricted model is a plan of the full one); on large models every seat it
+       leaves empty then goes to the best unplaced cadre that keeps every rule, over
+       all pairs (``implicit.fill_seats``).
     3. One more pass collects every pair outside the columns whose reduced cost is
        at least −slack (slack: bound − plan), at most ``NEAR_PER_POST`` per post:
        only such pairs can be in a better plan.
