@@ -465,8 +465,17 @@ def team_after_plan(team: Team, pairs: Sequence[tuple[Candidate, Post]]) -> tupl
 def check_local_ratio(
     instance: Instance, pairs: Sequence[tuple[Candidate, Post]]
 ) -> list[Violation]:
-    """Rule 4: every team in ``teams`` keeps locals/members >= its ratio, compared exactly."""
-    found = (_ratio_violation(instance, team, pairs) for team in instance.teams)
+    """Rule 4: every team in ``teams`` keeps locals/members >= its ratio, compared exactly.
+
+    Each team is counted over the pairs that touch it (its members, its posts) only:
+    the others cannot change it, and scanning the whole plan per team took 10 s at
+    national scale (11,789 pairs × 353 teams, twice per solve)."""
+    touching: dict[str, list[tuple[Candidate, Post]]] = {}
+    for candidate, post in pairs:
+        for team_id in {candidate.current_team, post.team}:
+            if team_id is not None:
+                touching.setdefault(team_id, []).append((candidate, post))
+    found = (_ratio_violation(instance, team, touching.get(team.id, [])) for team in instance.teams)
     return [violation for violation in found if violation is not None]
 
 
