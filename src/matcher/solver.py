@@ -547,7 +547,9 @@ def _solve_implicit(
         keys = np.union1d(lp.keys, plan_keys)
         on_keys = np.isin(keys, plan_keys).astype(np.int64)
         proof = LP_PROOF if value >= bound else ""
-        return _plan_result(restricted(universe, keys), on_keys, bound, proof, start, size, times)
+        # the LP's own restricted model unless the seat filling went beyond its columns
+        plan_model = first if keys.size == lp.keys.size else restricted(universe, keys)
+        return _plan_result(plan_model, on_keys, bound, proof, start, size, times)
     # pairs outside the LP that a better plan might use
     slack = lp.bound - value * DUAL_SCALE
     near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,

@@ -174,6 +174,3 @@ class ColumnGLOP:
         """Each column's value, in the order the columns were added, within [0, 1]."""
         primal = self.result.solutions[0].primal_solution.variable_values
         return np.clip(self._by_id(primal, self.column_ids), 0.0, 1.0)
-
-    def objective(self) -> float:
-        return float(self.result.solutions[0].primal_solution.objective_value)

@@ -530,6 +530,16 @@ def _posts_of(universe: Universe, cand: int) -> tuple[IntArray, IntArray]:
     return posts, weights
 
 
+def _move(rm: RowMap, activity: IntArray, rows: IntArray, coeffs: IntArray) -> bool:
+    """Add one pair's entries to the rows' ``activity`` if that keeps every upper side and
+    worsens no lower side still unmet; whether it did."""
+    after = activity[rows] + coeffs
+    if (after > rm.upper[rows]).any() or ((coeffs < 0) & (after < rm.lower[rows])).any():
+        return False
+    activity[rows] = after
+    return True
+
+
 def greedy_plan(universe: Universe, first: IntArray, then: IntArray) -> IntArray | None:
     """Keys of a plan: the pairs of ``first``, then of ``then``, each taken when it keeps
     every upper side and worsens no lower side; None if a lower side is still unmet.
@@ -539,7 +549,7 @@ def greedy_plan(universe: Universe, first: IntArray, then: IntArray) -> IntArray
     sides, and ``then`` the LP's columns by value, it fills the seats the LP fills.
     """
     rm = universe.rowmap
-    activity = np.zeros(rm.num_rows, dtype=np.float64)
+    activity = np.zeros(rm.num_rows, dtype=np.int64)
     taken: list[int] = []
     keys = np.concatenate((first, then))
     cands, posts = split_keys(universe, keys)
@@ -558,11 +568,9 @@ def greedy_plan(universe: Universe, first: IntArray, then: IntArray) -> IntArray
                 if placed[cand]:
                     continue
                 r, c = rows[bounds[k] : bounds[k + 1]], coeffs[bounds[k] : bounds[k + 1]]
-                after = activity[r] + c
-                if (after > rm.upper[r]).any() or ((c < 0) & (after < rm.lower[r])).any():
+                if not _move(rm, activity, r, c):
                     refused.append(k)
                     continue
-                activity[r] = after
                 placed[cand] = True
                 taken.append(int(keys[k]))
             if len(refused) == len(waiting):
@@ -611,10 +619,8 @@ def fill_seats(universe: Universe, keys: IntArray) -> IntArray:
             if placed[cand] or seats_left[post] == 0:
                 continue
             _, r, c = universe.columns(np.array([cand]), np.array([post]))
-            after = activity[r] + c
-            if (after > rm.upper[r]).any() or ((c < 0) & (after < rm.lower[r])).any():
+            if not _move(rm, activity, r, c):
                 continue
-            activity[r] = after
             placed[cand] = True
             seats_left[post] -= 1
             added.append(post * max(universe.num_cands, 1) + cand)
