@@ -217,3 +217,30 @@ def test_chinese_plan_has_chinese_headers_and_checks(instance: Path, tmp_path: P
     assert "干部" in (out / "unassigned.csv").read_text(encoding="utf-8-sig")
     code, text = run("check", str(instance), str(out))
     assert code == 0 and "no violation" in text
+
+
+def test_solve_summary_speaks_chinese(instance: Path, tmp_path: Path) -> None:
+    code, text = run("solve", str(instance), "--out", str(tmp_path / "plan"), "--lang", "zh")
+    assert code == 0, text
+    for label in ("状态", "已填岗位", "覆盖分", "适配分", "差距", "按适配分计", "用时"):
+        assert label in text
+    assert "seats filled" not in text
+
+
+def test_summary_withholds_fit_bound_while_coverage_is_open(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # fit's bound given this coverage is far above any fit (a plan may still add seats):
+    # printing it beside fit reads as a 250-fold shortfall
+    from matcher.cli import _print_summary
+
+    summary = {"instance": "x", "status": "feasible", "proof": "", "seats_filled": 95,
+               "seats": 100, "cadres_placed": 95, "cadres": 300, "coverage": 190,
+               "coverage_bound": 200, "fit": 9500, "fit_bound": 2_500_000, "gap": 0.05,
+               "runtime_seconds": 1.0}  # fmt: skip
+    _print_summary(summary, None)
+    text = capsys.readouterr().out
+    assert "2500000" not in text and "5.0000% (on coverage)" in text
+    _print_summary({**summary, "coverage": 200, "fit_bound": 9600, "gap": 0.0104}, None)
+    text = capsys.readouterr().out
+    assert "bound 9600" in text and "1.0400% (on fit)" in text

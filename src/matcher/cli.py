@@ -141,22 +141,36 @@ def _independently_checked(
     return report
 
 
-def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
+_SUMMARY_LABELS = {
+    "en": ("status", "proven by", "seats filled", "of", "cadres placed", "coverage", "bound",
+           "fit", "gap", "on coverage", "on fit", "runtime", "written to",
+           "fit's bound counts once coverage is proven"),
+    "zh": ("状态", "证明依据", "已填岗位", "/", "已选派干部", "覆盖分", "上界", "适配分", "差距",
+           "按覆盖分计", "按适配分计", "用时", "输出目录", "覆盖分得证后才给出适配分上界"),
+}  # fmt: skip
+
+
+def _print_summary(summary: dict[str, Any], out: Path | None, lang: str = "en") -> None:
+    """The run at a glance. The gap is on the first tier not proven: while coverage may
+    still rise, fit's bound only says what a plan of this coverage could reach, so it is
+    not shown as if it were comparable."""
+    (status_, proven_by, filled, of, placed, coverage, bound, fit, gap, on_coverage, on_fit,
+     runtime, written, fit_later) = _SUMMARY_LABELS[lang]  # fmt: skip
     table = Table(title=f"matcher · {summary['instance']}", show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    status = summary["status"]
-    proof = f" (proven by {summary['proof']})" if summary["proof"] else ""
-    table.add_row("status", f"{status}{proof}")
-    table.add_row("seats filled", f"{summary['seats_filled']} of {summary['seats']}")
-    table.add_row("cadres placed", f"{summary['cadres_placed']} of {summary['cadres']}")
-    table.add_row("coverage", f"{summary['coverage']} (bound {summary['coverage_bound']})")
-    table.add_row(
-        "fit", f"{summary['fit']} (bound {summary['fit_bound']}, gap {summary['gap']:.4%})"
-    )
-    table.add_row("runtime", f"{summary['runtime_seconds']:.2f} s")
+    proof = f" ({proven_by} {summary['proof']})" if summary["proof"] else ""
+    table.add_row(status_, f"{summary['status']}{proof}")
+    table.add_row(filled, f"{summary['seats_filled']} {of} {summary['seats']}")
+    table.add_row(placed, f"{summary['cadres_placed']} {of} {summary['cadres']}")
+    table.add_row(coverage, f"{summary['coverage']} ({bound} {summary['coverage_bound']})")
+    coverage_open = summary["coverage"] < summary["coverage_bound"]
+    fit_bound = fit_later if coverage_open else f"{bound} {summary['fit_bound']}"
+    table.add_row(fit, f"{summary['fit']} ({fit_bound})")
+    table.add_row(gap, f"{summary['gap']:.4%} ({on_coverage if coverage_open else on_fit})")
+    table.add_row(runtime, f"{summary['runtime_seconds']:.2f} s")
     if out is not None:
-        table.add_row("written to", str(out))
+        table.add_row(written, str(out))
     console.print(table)
 
 
@@ -254,10 +268,12 @@ def solve_command(
         except OSError as error:
             reason = error.strerror or error
             _fail(f"Cannot write the report to {report_file}: {reason}", EXIT_INPUT)
-    _print_summary(summary, out)
+    _print_summary(summary, out, lang)
     if result.status != OPTIMAL:
         click.echo(
-            f"Not proven optimal: the plan may be up to {result.gap:.2%} from optimal "
+            f"未证明最优：本方案与最优方案的差距至多为 {result.gap:.2%}（已证明的上界见 summary.json）。"
+            if lang == "zh"
+            else f"Not proven optimal: the plan may be up to {result.gap:.2%} from optimal "
             "(the proven bounds are in summary.json).",
             err=True,
         )
