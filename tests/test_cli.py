@@ -222,7 +222,7 @@ def test_chinese_plan_has_chinese_headers_and_checks(instance: Path, tmp_path: P
 def test_solve_summary_speaks_chinese(instance: Path, tmp_path: Path) -> None:
     code, text = run("solve", str(instance), "--out", str(tmp_path / "plan"), "--lang", "zh")
     assert code == 0, text
-    for label in ("状态", "已填岗位", "覆盖分", "适配分", "差距", "按适配分计", "用时"):
+    for label in ("状态", "已填岗位", "覆盖度", "匹配度", "差距", "按匹配度计", "用时"):
         assert label in text
     assert "seats filled" not in text
 

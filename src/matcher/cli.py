@@ -145,8 +145,8 @@ _SUMMARY_LABELS = {
     "en": ("status", "proven by", "seats filled", "of", "cadres placed", "coverage", "bound",
            "fit", "gap", "on coverage", "on fit", "runtime", "written to",
            "fit's bound counts once coverage is proven"),
-    "zh": ("状态", "证明依据", "已填岗位", "/", "已选派干部", "覆盖分", "上界", "适配分", "差距",
-           "按覆盖分计", "按适配分计", "用时", "输出目录", "覆盖分得证后才给出适配分上界"),
+    "zh": ("状态", "证明依据", "已填岗位", "/", "已选派干部", "覆盖度", "上界", "匹配度", "差距",
+           "按覆盖度计", "按匹配度计", "用时", "输出目录", "覆盖度得证后才给出匹配度上界"),
 }  # fmt: skip
 
 

@@ -170,6 +170,10 @@ class ColumnGLOP:
         minus = np.abs(weights + priced - reduced).sum()
         return duals if plus <= minus else -duals
 
+    def objective(self) -> float:
+        """The restricted LP's optimum, artificial columns included (how far it has come)."""
+        return float(self.result.solutions[0].primal_solution.objective_value)
+
     def values(self) -> FloatArray:
         """Each column's value, in the order the columns were added, within [0, 1]."""
         primal = self.result.solutions[0].primal_solution.variable_values

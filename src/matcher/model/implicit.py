@@ -1047,7 +1047,7 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
             pass_seconds = (time.perf_counter() - priced) * parts
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
                "bound", None if found.bound is None else found.bound / DUAL_SCALE,
-               "glop", round(glop, 1), "total", round(time.perf_counter() - start, 1))  # fmt: skip
+               "glop", round(glop, 1), "lp", round(lp.objective()), "total", round(time.perf_counter() - start, 1))  # fmt: skip
         # stop in time for the passes that set the best multipliers and sum the bound
         finish = (2 * MULTIPLIER_ROUNDS + 1) * pass_seconds
         if time.perf_counter() - start + finish > LP_SHARE * time_limit or round_ == MAX_ROUNDS:
