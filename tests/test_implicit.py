@@ -368,3 +368,92 @@ def test_seed_plan_repairs_a_team_that_a_must_place_local_leaves() -> None:
     ]
     assert ("C0", "P0") in plan and ("C2", "P1") in plan
     assert check_plan(instance, plan).ok
+
+
+def _ids(
+    instance: Instance, universe: implicit.Universe, keys: np.ndarray
+) -> list[tuple[str, str]]:
+    cands, posts = implicit.split_keys(universe, keys)
+    return [(instance.candidates[c].id, instance.posts[p].id)
+            for c, p in zip(cands.tolist(), posts.tolist(), strict=True)]  # fmt: skip
+
+
+def _weight(universe: implicit.Universe, assignments: tuple[tuple[int, int], ...]) -> int:
+    """The weighted objective of a ``Result``'s plan."""
+    cands = np.array([c for c, _ in assignments], dtype=np.int64)
+    posts = np.array([p for _, p in assignments], dtype=np.int64)
+    return int(universe.pair_weights(cands, posts).sum())
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS[:30])
+def test_first_plan_keeps_every_rule_and_lies_below_the_seat_bound(seed: int) -> None:
+    instance = random_instance(seed, 8, 4)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    keys = implicit.first_plan(universe)
+    best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
+    if keys is None:
+        return
+    assert check_plan(instance, _ids(instance, universe, keys)).ok
+    value = int(universe.pair_weights(*implicit.split_keys(universe, keys)).sum())
+    if best.status == OPTIMAL:  # the seat bound holds for the best plan too
+        assert value <= _weight(universe, best.assignments) <= universe.seat_bound()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_lp_started_from_a_plan_keeps_its_pairs_and_bounds_it(seed: int, tmp_path: Path) -> None:
+    instance = _city(seed, tmp_path)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    plan = implicit.first_plan(universe)
+    assert plan is not None
+    lp = implicit.solve_lp(universe, 60, plan)
+    plain = implicit.solve_lp(universe, 60)
+    assert lp.status == plain.status == "optimal"
+    assert np.isin(plan, lp.keys).all()
+    value = int(universe.pair_weights(*implicit.split_keys(universe, plan)).sum())
+    assert lp.bound >= value * DUAL_SCALE
+    # converged either way: the same LP optimum, up to the duals' rounding
+    assert abs(lp.bound - plain.bound) <= universe.rowmap.num_rows * 2
+
+
+def test_a_round_glop_does_not_finish_is_dropped_and_the_bound_still_holds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # GLOP stopped by the budget on round 3: the LP of round 2 (its columns, values and
+    # multipliers) is what comes back, and its bound still holds for every plan
+    instance = _city(2, tmp_path)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    solves = []
+    real = implicit.ColumnLP.solve
+
+    def solve_twice(self: implicit.ColumnLP, time_limit: float) -> str:
+        solves.append(self.num_columns)
+        return real(self, time_limit) if len(solves) < 3 else "unknown"
+
+    monkeypatch.setattr(implicit.ColumnLP, "solve", solve_twice)
+    lp = implicit.solve_lp(universe, 60)
+    monkeypatch.undo()
+    assert len(solves) == 3 and lp.status == "optimal" and lp.rounds == 3
+    assert lp.keys.size == solves[1] < solves[2]  # round 3's new columns are not in
+    assert lp.values.size == lp.keys.size
+    best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
+    assert best.status == OPTIMAL
+    assert lp.bound // DUAL_SCALE >= _weight(universe, best.assignments)
+
+
+def test_implicit_path_returns_the_first_plan_when_the_lp_gets_no_round(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    instance = _city(1, tmp_path)
+    prepared = prepare(instance, implicit_pairs=True)
+    assert prepared.universe is not None
+    monkeypatch.setattr(implicit.ColumnLP, "solve", lambda self, time_limit: "unknown")
+    result = solve(instance, SolveParams(time_limit=30), prepared)
+    assert result.status == "feasible" and result.has_plan and not result.proof
+    ids = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+    assert check_plan(instance, ids).ok
+    monkeypatch.undo()
+    best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
+    assert result.coverage <= best.coverage <= result.coverage_bound

@@ -19,6 +19,7 @@ from matcher.progress import (
     CPSAT,
     DIAGNOSIS,
     DONE,
+    FIRST_PLAN,
     LP,
     PREPARE,
     RESTRICTED,
@@ -32,7 +33,7 @@ from matcher.reader import read_instance
 from matcher.solver import INFEASIBLE, Result, SolveParams, prepare, solve
 
 INSTANCES = Path(__file__).parent.parent / "instances"
-PHASE_ORDER = [PREPARE, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE]
+PHASE_ORDER = [PREPARE, FIRST_PLAN, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE]
 
 
 @pytest.fixture(scope="module")

@@ -271,7 +271,8 @@ def solve_command(
     _print_summary(summary, out, lang)
     if result.status != OPTIMAL:
         click.echo(
-            f"未证明最优：本方案与最优方案的差距至多为 {result.gap:.2%}（已证明的上界见 summary.json）。"
+            f"未证明最优：本方案与最优方案的差距至多为 {result.gap:.2%}"
+            "（已证明的上界见 summary.json）。"
             if lang == "zh"
             else f"Not proven optimal: the plan may be up to {result.gap:.2%} from optimal "
             "(the proven bounds are in summary.json).",

@@ -28,17 +28,19 @@ from rich.text import Text
 from matcher.fit import PairFit
 from matcher.model.objective import Objective, relative_gap
 
-PREPARE, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE = (
-    "prepare", "lp", "team bound", "restricted", "cpsat", "diagnosis", "done",
+PREPARE, FIRST_PLAN, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE = (
+    "prepare", "first plan", "lp", "team bound", "restricted", "cpsat", "diagnosis", "done",
 )  # fmt: skip
 """The solver's phases, in the order they run (each but the last may be skipped)."""
 PHASE_EN = {
-    PREPARE: "eligible pairs", LP: "LP relaxation", TEAM_BOUND: "team bound",
+    PREPARE: "eligible pairs", FIRST_PLAN: "greedy first plan", LP: "LP relaxation",
+    TEAM_BOUND: "team bound",
     RESTRICTED: "search near the LP", CPSAT: "CP-SAT search", DIAGNOSIS: "naming the conflict",
     DONE: "done",
 }  # fmt: skip
 PHASE_ZH = {
-    PREPARE: "计算可选人岗", LP: "线性松弛", TEAM_BOUND: "班子上界", RESTRICTED: "局部搜索",
+    PREPARE: "计算可选人岗", FIRST_PLAN: "贪心初始方案", LP: "线性松弛", TEAM_BOUND: "班子上界",
+    RESTRICTED: "局部搜索",
     CPSAT: "CP-SAT 搜索", DIAGNOSIS: "查找冲突规则", DONE: "完成",
 }  # fmt: skip
 TIER_ZH = {"coverage": "覆盖度", "kept": "保留原安排", "fit": "匹配度"}

@@ -31,6 +31,7 @@ from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat, imp
 from matcher.model import objective as objective_module
 from matcher.model.relaxation import (
     DUAL_SCALE,
+    LP_SHARE,
     Relaxation,
     constraint_matrix,
     solve_relaxation,
@@ -40,6 +41,7 @@ from matcher.progress import (
     CPSAT,
     DIAGNOSIS,
     DONE,
+    FIRST_PLAN,
     LP,
     PREPARE,
     RESTRICTED,
@@ -68,7 +70,12 @@ RESTRICTED_WORK_LIMIT = 10.0
 RESTRICTED_GAP = 2
 """The search stops once its plan is within this much fit of the bound."""
 GREEDY_ABOVE_PAIRS = 100_000
-"""LP columns above which the implicit path also fills the LP's plan greedily."""
+"""LP columns above which the implicit path fills the LP's plan greedily instead of
+searching near it: at national scale (190,000 columns) that search found nothing in 60 s."""
+AFTER_LP = 2.0
+"""The implicit LP leaves this many times the first plan's time for the plan after it
+(greedy fill, seat filling, the restricted model): the same work, about 12 s at national
+scale, a second time, with room to spare."""
 CP_SAT_MAX_FREE_PAIRS = 400_000
 """Free pairs above which CP-SAT is not started: at national scale, 1.2M free pairs (no
 fixing against a loose bound) took 4.2 GiB and 277 s and improved nothing."""
@@ -501,7 +508,15 @@ def _solve_implicit(
     def since() -> float:
         return time.perf_counter() - start - sum(times.values())
 
-    lp = implicit.solve_lp(universe, time_left())
+    plan0 = implicit.first_plan(universe)
+    times["first plan"] = since()
+
+    def value_of(keys: IntArray) -> int:
+        return int(universe.pair_weights(*implicit.split_keys(universe, keys)).sum())
+
+    if plan0 is not None:
+        report(FIRST_PLAN, value_of(plan0), None)
+    lp = implicit.solve_lp(universe, time_left() - AFTER_LP * times["first plan"], plan0)
     times["lp"] = lp.runtime
     size["lp_columns"] = int(lp.keys.size)
     if lp.status != "optimal":
@@ -509,37 +524,45 @@ def _solve_implicit(
             # the restricted LP may lack columns a lower side needs; with all pairs listed
             # the LP either finds them or proves the rules cannot hold, and diagnose names why
             return solve(instance, params, prepare(instance, implicit_pairs=False))
+        if lp.status == "unknown" and plan0 is not None:  # no LP round in time
+            plan_model = restricted(universe, plan0)
+            return _plan_result(plan_model, np.ones(plan0.size, np.int64),
+                                universe.seat_bound(), "", start, size, times)  # fmt: skip
         return _no_plan(UNKNOWN, start, size, times)
     bound = lp.bound // DUAL_SCALE
-    report(LP, None, bound)
+    report(LP, None if plan0 is None else value_of(plan0), bound)
     first = restricted(universe, lp.keys)
     relax = _implicit_relaxation(first, lp)
     weights = first.objective.weights
     incumbent = _round(first, relax.values)
     if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
         return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
-    searched = _restricted_plan(first, relax, params, bound, time_left() / 4)
-    times["restricted"] = since()
     first_keys = implicit.pair_keys(universe, first.space.cand_idcs, first.space.post_idcs)
-    greedy = None
-    if first.space.num_pairs > GREEDY_ABOVE_PAIRS:  # LP likely stopped early: fill it greedily
+    large = first.space.num_pairs > GREEDY_ABOVE_PAIRS
+    searched = greedy = None
+    if large:  # LP likely stopped early: fill it greedily
         by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
         keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
         if keys is not None:
             greedy = np.isin(first_keys, keys).astype(np.int64)
-            times["greedy"] = since()
+        times["greedy"] = since()
+    else:
+        searched = _restricted_plan(first, relax, params, bound, time_left() / 4)
+        times["restricted"] = since()
+    # the first plan's pairs are among the LP's columns (it started from them)
+    before_lp = None if plan0 is None else np.isin(first_keys, plan0).astype(np.int64)
     incumbent = max(
-        (plan for plan in (incumbent, searched, greedy) if plan is not None),
+        (plan for plan in (incumbent, searched, greedy, before_lp) if plan is not None),
         key=lambda plan: int(np.dot(weights, plan)),
         default=None,
     )
     if incumbent is None:
         return _no_plan(UNKNOWN, start, size, times)
     plan_keys = first_keys[incumbent == 1]
-    if first.space.num_pairs > GREEDY_ABOVE_PAIRS:  # seats the LP's columns left empty
+    if large:  # seats the LP's columns left empty
         plan_keys = implicit.fill_seats(universe, plan_keys)
         times["fill seats"] = since()
-    value = int(universe.pair_weights(*implicit.split_keys(universe, plan_keys)).sum())
+    value = value_of(plan_keys)
     report(RESTRICTED, value, bound)
     # the near pass only serves the final CP-SAT: skip both if that could not even be built
     no_search = time_left() < lp.pass_seconds + BUILD_SECONDS_PER_PAIR * CP_SAT_MAX_FREE_PAIRS
@@ -603,7 +626,7 @@ def _relaxation(prepared: Prepared, time_limit: float) -> Relaxation:
     "infeasible" may only mean its columns could not meet a lower side)."""
     start = time.perf_counter()
     if prepared.universe is not None:
-        lp = implicit.solve_lp(prepared.universe, time_limit)
+        lp = implicit.solve_lp(prepared.universe, LP_SHARE * time_limit)
         if lp.status == "optimal":
             return _implicit_relaxation(prepared, lp)
         if lp.status != "infeasible":

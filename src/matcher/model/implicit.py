@@ -87,10 +87,9 @@ rounded to 2⁻²⁰, so pairs of reduced cost 0 priced a few units above it, an
 threshold of one unit province ended in 40 rounds adding 4 such pairs each."""
 BLOCKS_PER_ROUND = 64
 """Partial pricing: a round prices about this many blocks (all of them below ~128)."""
-LP_SHARE = 0.6
-"""Share of the time limit for column generation and the bound; the rest finds the plan."""
 MULTIPLIER_ROUNDS = 2
-"""Seat-then-cadre steps after column generation (``best_multipliers``), one pass each."""
+"""Seat-then-cadre steps after column generation (``best_multipliers``), two passes each;
+fewer when the budget has no room for them."""
 PRICING_THREADS = 2
 """Blocks priced at once (the machine has 2 cores; GLOP is idle while pricing runs)."""
 PENALTY_RAISES = 2
@@ -254,6 +253,13 @@ class Universe:
         """``M·priority + fit`` of posts ``start..end`` × all cadres (``objective.build``)."""
         priority = self.enc.post_priority[start:end] * self.coverage_weight
         return self.fit(start, end) + priority[:, None]
+
+    def seat_bound(self) -> int:
+        """Every seat filled at its post's priority by the best fit of any cadre: a bound
+        that needs no pass over the pairs, for a plan the LP had no time to bound."""
+        best_fit = int(self.cand_fit_range[0].max(initial=0))
+        per_seat = self.enc.post_priority * self.coverage_weight + best_fit
+        return int(np.dot(self.enc.post_seats, np.maximum(per_seat, 0)))
 
     def pair_weights(self, cands: IntArray, posts: IntArray) -> IntArray:
         """``M·priority + fit`` of the given pairs, by ``fit.pair_fit`` itself."""
@@ -625,6 +631,18 @@ def fill_seats(universe: Universe, keys: IntArray) -> IntArray:
             seats_left[post] -= 1
             added.append(post * max(universe.num_cands, 1) + cand)
     return np.union1d(keys, np.array(added, dtype=np.int64))
+
+
+def first_plan(universe: Universe) -> IntArray | None:
+    """Keys of a plan built before any LP: the seed plan settled by ``greedy_plan``, then
+    every seat filled (``fill_seats``); None if the seed cannot meet the lower sides.
+
+    At national scale it is a plan within seconds whatever the LP does later (seed 2:
+    14,877 coverage in 12 s, 5.6% below the bound), and as first columns it puts
+    the LP at a plan's value from its first round.
+    """
+    settled = greedy_plan(universe, seed_plan(universe), np.zeros(0, dtype=np.int64))
+    return None if settled is None else fill_seats(universe, settled)
 
 
 def seed_plan(universe: Universe) -> IntArray:
@@ -1007,35 +1025,50 @@ class ImplicitLP:
     """How long one pass over all pairs took (the last, which summed the bound)."""
 
 
-def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
+def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) -> ImplicitLP:
     """Column generation: price the pairs each round, add the best improving ones per post.
 
     Rounds price one of ``parts`` interleaved slices of the blocks (partial pricing: at
     national scale a full pass costs ~10 s and a GLOP re-solve well under one); only when
     a slice finds nothing are all blocks priced, which also gives the bound. The
     returned bound always comes from a full pass with the returned multipliers.
+
+    ``plan`` (a plan's keys) joins the first columns: the restricted LP then starts at
+    that plan's value (national seed 2: above what 25 rounds from the best pairs alone
+    reached). Everything, the passes that set the multipliers and sum the bound
+    included, ends within ``budget`` seconds: a round starts only if one like the last
+    still fits, and GLOP is stopped where it would eat into those passes, the round
+    then dropped (any multipliers give a bound, converged or not).
     """
     start = time.perf_counter()
     rm = universe.rowmap
     lp = ColumnLP(universe)
-    lp.add_keys(start_pairs(universe))
+    first = start_pairs(universe)
+    lp.add_keys(first if plan is None else np.union1d(first, plan))
     _debug("start columns", lp.keys.size, round(time.perf_counter() - start, 1))
     blocks = list(universe.blocks())
     parts = max(1, len(blocks) // BLOCKS_PER_ROUND)
     status, round_ = "unknown", 0
     duals = np.zeros(rm.num_rows)
     y = sides = np.zeros(rm.num_rows, dtype=np.int64)
-    found: Pass | None = None
+    solved: tuple[int, FloatArray] | None = None
+    """(columns, their values) of the last restricted LP solved to optimality."""
+    pass_seconds = last_round = 0.0
+
+    def left() -> float:  # for rounds: the finishing passes' time is kept aside
+        return budget - (time.perf_counter() - start) - (2 * MULTIPLIER_ROUNDS + 1) * pass_seconds
+
     for round_ in range(1, MAX_ROUNDS + 1):
-        glop = time.perf_counter()
-        status = lp.solve(time_limit - (time.perf_counter() - start))
+        began = time.perf_counter()
+        status = lp.solve(left() - pass_seconds / parts if solved else budget - (began - start))
         if status != "optimal":
             break
-        glop = time.perf_counter() - glop
+        glop = time.perf_counter() - began
+        solved = (lp.num_columns, lp.values())
         duals = lp.duals()
         y, sides = multipliers(duals, rm.lower, rm.upper)
         known = np.sort(lp.keys)
-        found = None
+        found: Pass | None = None
         priced = time.perf_counter()
         if parts > 1:
             found = price(universe, y, sides, known, IMPROVING, ADD_PER_POST, ADD_PER_CADRE,
@@ -1045,12 +1078,12 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
             pass_seconds = time.perf_counter() - priced
         else:
             pass_seconds = (time.perf_counter() - priced) * parts
+        last_round = time.perf_counter() - began
         _debug("round", round_, "columns", lp.keys.size, "improving", found.picked.size,
                "bound", None if found.bound is None else found.bound / DUAL_SCALE,
-               "glop", round(glop, 1), "lp", round(lp.objective()), "total", round(time.perf_counter() - start, 1))  # fmt: skip
-        # stop in time for the passes that set the best multipliers and sum the bound
-        finish = (2 * MULTIPLIER_ROUNDS + 1) * pass_seconds
-        if time.perf_counter() - start + finish > LP_SHARE * time_limit or round_ == MAX_ROUNDS:
+               "glop", round(glop, 1), "lp", round(lp.objective()), "total",
+               round(time.perf_counter() - start, 1))  # fmt: skip
+        if left() < last_round or round_ == MAX_ROUNDS:
             break  # the bound holds for any multipliers, converged or not
         if found.picked.size == 0:
             if not lp.artificial_used():
@@ -1060,16 +1093,19 @@ def solve_lp(universe: Universe, time_limit: float) -> ImplicitLP:
                 break
             lp.raise_penalty()  # a lower side costs more than the LP gains by dropping it
         lp.add_keys(found.picked)
-    if status != "optimal":
+    if solved is None or status == "infeasible":
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip
+    columns, values = solved  # a round GLOP did not finish is dropped
+    keys = lp.keys[:columns]
     # the exact bound over all pairs, with each post's and cadre's multipliers at their best
-    y = best_multipliers(universe, y, MULTIPLIER_ROUNDS)
+    passes_left = (budget - (time.perf_counter() - start)) / max(pass_seconds, 1e-9) - 1
+    y = best_multipliers(universe, y, max(0, min(MULTIPLIER_ROUNDS, int(passes_left // 2))))
     sides = sides_of(y, rm.lower, rm.upper)
     priced = time.perf_counter()
-    found = price(universe, y, sides, np.sort(lp.keys), 1, 0)
+    found = price(universe, y, sides, np.sort(keys), 1, 0)
     assert found.bound is not None
-    order = np.argsort(lp.keys)
-    return ImplicitLP("optimal", lp.keys[order], lp.values()[order], duals, y, sides,
-                      found.bound, round_, time.perf_counter() - start,
+    order = np.argsort(keys)
+    return ImplicitLP("optimal", keys[order], values[order], duals, y, sides, found.bound,
+                      round_, time.perf_counter() - start,
                       time.perf_counter() - priced)  # fmt: skip
