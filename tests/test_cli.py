@@ -244,3 +244,13 @@ def test_summary_withholds_fit_bound_while_coverage_is_open(
     _print_summary({**summary, "coverage": 200, "fit_bound": 9600, "gap": 0.0104}, None)
     text = capsys.readouterr().out
     assert "bound 9600" in text and "1.0400% (on fit)" in text
+
+
+def test_summary_records_the_time_limit_as_given(instance: Path, tmp_path: Path) -> None:
+    # the solver gets what reading and listing the pairs left of it; the record keeps
+    # the planner's own figure, so the run can be repeated as it was asked for
+    out = tmp_path / "plan"
+    code, text = run("solve", str(instance), "--out", str(out), "--time-limit", "30")
+    assert code == 0, text
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["time_limit"] == 30
