@@ -44,6 +44,8 @@ class Row:
     """The whole worker process, reading and start-up included."""
     load1: float | None = None
     """1-minute load average when the worker started: the machine is shared."""
+    phases: str = ""
+    """Seconds per phase, as the solver reports them (matcher only): where the time went."""
     note: str = ""
 
     @property

@@ -124,6 +124,8 @@ def _row(size: Size, seed: int, instance: Instance, outcome: Outcome, scale: Sca
     row.model_vars = model.get("cpsat_variables")
     row.lp_bound = record.get("lp_bound")
     row.lp_time = record.get("lp_time")
+    row.phases = " ".join(f"{name}={seconds:.1f}" for name, seconds in
+                          record.get("phases", {}).items())  # fmt: skip
     row.note = record.get("note", "")
     if record["plan"]:
         found = check(instance, record["plan"])

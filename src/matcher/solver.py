@@ -72,10 +72,11 @@ RESTRICTED_GAP = 2
 GREEDY_ABOVE_PAIRS = 100_000
 """LP columns above which the implicit path fills the LP's plan greedily instead of
 searching near it: at national scale (190,000 columns) that search found nothing in 60 s."""
-AFTER_LP = 2.0
+AFTER_LP = 1.0
 """The implicit LP leaves this many times the first plan's time for the plan after it
-(greedy fill, seat filling, the restricted model): the same work, about 12 s at national
-scale, a second time, with room to spare."""
+(greedy fill, seat filling, the restricted model): the same kind of work, less of it (at
+national scale 12 s before the LP, 5-8 s after; with twice that, runs ended 20-30 s
+before the limit)."""
 CP_SAT_MAX_FREE_PAIRS = 400_000
 """Free pairs above which CP-SAT is not started: at national scale, 1.2M free pairs (no
 fixing against a loose bound) took 4.2 GiB and 277 s and improved nothing."""

@@ -1098,9 +1098,14 @@ def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) ->
                           round_, time.perf_counter() - start)  # fmt: skip
     columns, values = solved  # a round GLOP did not finish is dropped
     keys = lp.keys[:columns]
-    # the exact bound over all pairs, with each post's and cadre's multipliers at their best
-    passes_left = (budget - (time.perf_counter() - start)) / max(pass_seconds, 1e-9) - 1
-    y = best_multipliers(universe, y, max(0, min(MULTIPLIER_ROUNDS, int(passes_left // 2))))
+    # the exact bound over all pairs, with each post's and cadre's multipliers at their best:
+    # as many steps (two passes each) as leave room for the pass that sums the bound
+    for _ in range(MULTIPLIER_ROUNDS):
+        if budget - (time.perf_counter() - start) < 3 * pass_seconds:
+            break
+        stepped = time.perf_counter()
+        y = best_multipliers(universe, y, 1)
+        pass_seconds = (time.perf_counter() - stepped) / 2  # measured on whole passes
     sides = sides_of(y, rm.lower, rm.upper)
     priced = time.perf_counter()
     found = price(universe, y, sides, np.sort(keys), 1, 0)
