@@ -457,3 +457,25 @@ def test_implicit_path_returns_the_first_plan_when_the_lp_gets_no_round(
     monkeypatch.undo()
     best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
     assert result.coverage <= best.coverage <= result.coverage_bound
+
+
+def test_near_pass_is_skipped_when_the_final_search_could_not_take_its_pairs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # CP-SAT given no room at all. City 1's greedy plan is 2% below the bound, a slack
+    # that leaves every LP column free: the near pass (a whole pass at national scale)
+    # is skipped. City 4's is 0.01% below: most columns are fixed, the pass runs. Both
+    # plans come back checked, under bounds that hold.
+    monkeypatch.setattr(solver_module, "GREEDY_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(solver_module, "CP_SAT_MAX_FREE_PAIRS", 0)
+    ran = {}
+    for seed in (1, 4):
+        instance = _city(seed, tmp_path / str(seed))
+        result = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=True))
+        assert result.status == "feasible"
+        ran[seed] = "near_pairs" in result.model_size
+        ids = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+        assert check_plan(instance, ids).ok
+        best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
+        assert best.coverage <= result.coverage_bound
+    assert ran == {1: False, 4: True}
