@@ -88,8 +88,8 @@ threshold of one unit province ended in 40 rounds adding 4 such pairs each."""
 BLOCKS_PER_ROUND = 64
 """Partial pricing: a round prices about this many blocks (all of them below ~128)."""
 MULTIPLIER_ROUNDS = 1
-"""Seat-then-cadre steps after column generation (``best_multipliers``), two passes each;
-none when the budget has no room. More gave the same bound at national scale (seed 1
+"""Seat-then-cadre steps after column generation (``best_multipliers``), two passes each,
+kept aside from the LP's budget. More gave the same bound at national scale (seed 1
 after one LP round: 17,546 coverage after 1, 2, 3 and 4 steps; seed 2 after 13 rounds:
 15,754 after 1 and 2), and each costs two passes the LP could use."""
 PRICING_THREADS = 2
@@ -961,7 +961,7 @@ def post_multipliers(universe: Universe, y: IntArray) -> IntArray:
     return result
 
 
-def best_multipliers(universe: Universe, y: IntArray, rounds: int = 2) -> IntArray:
+def best_multipliers(universe: Universe, y: IntArray, rounds: int = MULTIPLIER_ROUNDS) -> IntArray:
     """Seats, then cadres, ``rounds`` times: each step can only lower the bound."""
     for _ in range(rounds):
         y = cadre_multipliers(universe, post_multipliers(universe, y))
@@ -1100,14 +1100,9 @@ def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) ->
                           round_, time.perf_counter() - start)  # fmt: skip
     columns, values = solved  # a round GLOP did not finish is dropped
     keys = lp.keys[:columns]
-    # the exact bound over all pairs, with each post's and cadre's multipliers at their best:
-    # as many steps (two passes each) as leave room for the pass that sums the bound
-    for _ in range(MULTIPLIER_ROUNDS):
-        if budget - (time.perf_counter() - start) < 3 * pass_seconds:
-            break
-        stepped = time.perf_counter()
-        y = best_multipliers(universe, y, 1)
-        pass_seconds = (time.perf_counter() - stepped) / 2  # measured on whole passes
+    # the exact bound over all pairs, with each post's and cadre's multipliers at their best;
+    # never skipped: the LP's own duals, unconverged, bound coverage at 12,000 times the plan
+    y = best_multipliers(universe, y, MULTIPLIER_ROUNDS)
     sides = sides_of(y, rm.lower, rm.upper)
     priced = time.perf_counter()
     found = price(universe, y, sides, np.sort(keys), 1, 0)
