@@ -438,6 +438,8 @@ def test_a_round_glop_does_not_finish_is_dropped_and_the_bound_still_holds(
     assert len(solves) == 3 and lp.status == "optimal" and lp.rounds == 3
     assert lp.keys.size == solves[1] < solves[2]  # round 3's new columns are not in
     assert lp.values.size == lp.keys.size
+    # the multiplier step ran all the same: every cadre's multipliers are at their best
+    assert np.array_equal(implicit.cadre_multipliers(universe, lp.multipliers), lp.multipliers)
     best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
     assert best.status == OPTIMAL
     assert lp.bound // DUAL_SCALE >= _weight(universe, best.assignments)
