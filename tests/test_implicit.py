@@ -52,6 +52,13 @@ def _city(seed: int, folder: Path) -> Instance:
     return read_instance(folder)
 
 
+def _city_universe(seed: int, folder: Path) -> tuple[Instance, implicit.Universe]:
+    instance = _city(seed, folder)
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    return instance, universe
+
+
 def _instances(tmp_path: Path) -> list[Instance]:
     return [random_instance(seed, 7, 4) for seed in range(12)] + [
         read_instance(Path(__file__).parent.parent / "instances" / "city"),
@@ -237,9 +244,7 @@ def test_best_post_multipliers_are_the_price_of_the_first_cadre_left_out(tmp_pat
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_greedy_plan_from_the_seed_and_the_lp_keeps_every_rule(seed: int, tmp_path: Path) -> None:
-    instance = _city(seed, tmp_path)
-    universe = prepare(instance, implicit_pairs=True).universe
-    assert universe is not None
+    instance, universe = _city_universe(seed, tmp_path)
     lp = implicit.solve_lp(universe, 60)
     by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
     keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
@@ -316,9 +321,7 @@ def test_universe_lp_over_listed_pairs_proves_the_same_optimum(
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fill_seats_keeps_every_rule_and_every_pair_it_was_given(seed: int, tmp_path: Path) -> None:
-    instance = _city(seed, tmp_path)
-    universe = prepare(instance, implicit_pairs=True).universe
-    assert universe is not None
+    instance, universe = _city_universe(seed, tmp_path)
     start = implicit.seed_plan(universe)
     keys = implicit.fill_seats(universe, start)
     assert np.isin(start, keys).all()
@@ -402,9 +405,7 @@ def test_first_plan_keeps_every_rule_and_lies_below_the_seat_bound(seed: int) ->
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_lp_started_from_a_plan_keeps_its_pairs_and_bounds_it(seed: int, tmp_path: Path) -> None:
-    instance = _city(seed, tmp_path)
-    universe = prepare(instance, implicit_pairs=True).universe
-    assert universe is not None
+    instance, universe = _city_universe(seed, tmp_path)
     plan = implicit.first_plan(universe)
     assert plan is not None
     lp = implicit.solve_lp(universe, 60, plan)
@@ -422,9 +423,7 @@ def test_a_round_glop_does_not_finish_is_dropped_and_the_bound_still_holds(
 ) -> None:
     # GLOP stopped by the budget on round 3: the LP of round 2 (its columns, values and
     # multipliers) is what comes back, and its bound still holds for every plan
-    instance = _city(2, tmp_path)
-    universe = prepare(instance, implicit_pairs=True).universe
-    assert universe is not None
+    instance, universe = _city_universe(2, tmp_path)
     solves = []
     real = implicit.ColumnLP.solve
 
