@@ -53,6 +53,10 @@ class ColumnGLOP:
         self.column_ids = np.zeros(0, dtype=np.int64)
         self.sample: tuple[FloatArray, IntArray, IntArray, FloatArray] | None = None
         """Weights and (column, row, coefficient) entries of the first columns."""
+        # GLOP's presolve undoes the warm start: at national scale a re-solve after adding
+        # columns took 48 s instead of about 1 s, and the province LP 36 s instead of 13 s
+        self.glop = glop_parameters.GlopParameters(use_preprocessing=False)
+        """GLOP's parameters for every solve (benchmarks/glop_params.py tries others)."""
         self.solver: Any = None
         self.changes = 0
         self.result: Any = None
@@ -104,11 +108,8 @@ class ColumnGLOP:
             self.solver = core_solver.new(
                 parameters.SolverType.GLOP.value, self.model.export_model(), init
             )
-        # GLOP's presolve undoes the warm start: at national scale a re-solve after adding
-        # columns took 48 s instead of about 1 s, and the province LP 36 s instead of 13 s
         solve_params = parameters.SolveParameters(
-            time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)),
-            glop=glop_parameters.GlopParameters(use_preprocessing=False),
+            time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)), glop=self.glop
         )
         self.result = self.solver.solve(
             solve_params.to_proto(),
