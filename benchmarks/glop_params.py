@@ -43,7 +43,9 @@ def main() -> None:
     universe = prepare(read_instance(args.instance), implicit_pairs=True).universe
     assert universe is not None
     rm = universe.rowmap
-    lp = implicit.solve_lp(universe, args.lp_seconds, implicit.first_plan(universe))
+    lp = implicit.solve_lp(
+        universe, args.lp_seconds, implicit.first_plan(universe, implicit.seed_plan(universe))
+    )
     base = np.sort(lp.keys[np.random.default_rng(0).random(lp.keys.size) > 0.1])
     blocks = list(universe.blocks())
     parts = max(1, len(blocks) // implicit.BLOCKS_PER_ROUND)

@@ -393,7 +393,7 @@ def test_first_plan_keeps_every_rule_and_lies_below_the_seat_bound(seed: int) ->
     instance = random_instance(seed, 8, 4)
     universe = prepare(instance, implicit_pairs=True).universe
     assert universe is not None
-    keys = implicit.first_plan(universe)
+    keys = implicit.first_plan(universe, implicit.seed_plan(universe))
     best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
     if keys is None:
         return
@@ -406,7 +406,7 @@ def test_first_plan_keeps_every_rule_and_lies_below_the_seat_bound(seed: int) ->
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_lp_started_from_a_plan_keeps_its_pairs_and_bounds_it(seed: int, tmp_path: Path) -> None:
     instance, universe = _city_universe(seed, tmp_path)
-    plan = implicit.first_plan(universe)
+    plan = implicit.first_plan(universe, implicit.seed_plan(universe))
     assert plan is not None
     lp = implicit.solve_lp(universe, 60, plan)
     plain = implicit.solve_lp(universe, 60)

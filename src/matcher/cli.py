@@ -144,11 +144,15 @@ def _independently_checked(
 
 
 _SUMMARY_LABELS = {
-    "en": ("status", "proven by", "seats filled", "of", "cadres placed", "coverage", "bound",
-           "fit", "gap", "on coverage", "on fit", "runtime", "written to",
-           "fit's bound counts once coverage is proven"),
-    "zh": ("状态", "证明依据", "已填岗位", "/", "已选派干部", "覆盖度", "上界", "匹配度", "差距",
-           "按覆盖度计", "按匹配度计", "用时", "输出目录", "覆盖度得证后才给出匹配度上界"),
+    "en": {"status": "status", "proven by": "proven by", "seats filled": "seats filled",
+           "of": "of", "cadres placed": "cadres placed", "coverage": "coverage",
+           "bound": "bound", "fit": "fit", "gap": "gap", "on coverage": "on coverage",
+           "on fit": "on fit", "runtime": "runtime", "written to": "written to",
+           "fit later": "fit's bound counts once coverage is proven"},
+    "zh": {"status": "状态", "proven by": "证明依据", "seats filled": "已填岗位", "of": "/",
+           "cadres placed": "已选派干部", "coverage": "覆盖度", "bound": "上界", "fit": "匹配度",
+           "gap": "差距", "on coverage": "按覆盖度计", "on fit": "按匹配度计", "runtime": "用时",
+           "written to": "输出目录", "fit later": "覆盖度得证后才给出匹配度上界"},
 }  # fmt: skip
 
 
@@ -156,23 +160,26 @@ def _print_summary(summary: dict[str, Any], out: Path | None, lang: str = "en") 
     """The run at a glance. The gap is on the first tier not proven: while coverage may
     still rise, fit's bound only says what a plan of this coverage could reach, so it is
     not shown as if it were comparable."""
-    (status_, proven_by, filled, of, placed, coverage, bound, fit, gap, on_coverage, on_fit,
-     runtime, written, fit_later) = _SUMMARY_LABELS[lang]  # fmt: skip
+    label = _SUMMARY_LABELS[lang]
     table = Table(title=f"matcher · {summary['instance']}", show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    proof = f" ({proven_by} {summary['proof']})" if summary["proof"] else ""
-    table.add_row(status_, f"{summary['status']}{proof}")
-    table.add_row(filled, f"{summary['seats_filled']} {of} {summary['seats']}")
-    table.add_row(placed, f"{summary['cadres_placed']} {of} {summary['cadres']}")
-    table.add_row(coverage, f"{summary['coverage']} ({bound} {summary['coverage_bound']})")
+    proof = f" ({label['proven by']} {summary['proof']})" if summary["proof"] else ""
+    table.add_row(label["status"], f"{summary['status']}{proof}")
+    of = label["of"]
+    table.add_row(label["seats filled"], f"{summary['seats_filled']} {of} {summary['seats']}")
+    table.add_row(label["cadres placed"],
+                  f"{summary['cadres_placed']} {of} {summary['cadres']}")  # fmt: skip
+    bound = label["bound"]
+    table.add_row(label["coverage"], f"{summary['coverage']} ({bound} {summary['coverage_bound']})")
     coverage_open = summary["coverage"] < summary["coverage_bound"]
-    fit_bound = fit_later if coverage_open else f"{bound} {summary['fit_bound']}"
-    table.add_row(fit, f"{summary['fit']} ({fit_bound})")
-    table.add_row(gap, f"{summary['gap']:.4%} ({on_coverage if coverage_open else on_fit})")
-    table.add_row(runtime, f"{summary['runtime_seconds']:.2f} s")
+    fit_bound = label["fit later"] if coverage_open else f"{bound} {summary['fit_bound']}"
+    table.add_row(label["fit"], f"{summary['fit']} ({fit_bound})")
+    tier = label["on coverage"] if coverage_open else label["on fit"]
+    table.add_row(label["gap"], f"{summary['gap']:.4%} ({tier})")
+    table.add_row(label["runtime"], f"{summary['runtime_seconds']:.2f} s")
     if out is not None:
-        table.add_row(written, str(out))
+        table.add_row(label["written to"], str(out))
     console.print(table)
 
 

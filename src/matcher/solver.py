@@ -509,7 +509,8 @@ def _solve_implicit(
     def since() -> float:
         return time.perf_counter() - start - sum(times.values())
 
-    plan0 = implicit.first_plan(universe)
+    seed = implicit.seed_plan(universe)  # the first plan's start, and the greedy fill's
+    plan0 = implicit.first_plan(universe, seed)
     times["first plan"] = since()
 
     def value_of(keys: IntArray) -> int:
@@ -543,7 +544,7 @@ def _solve_implicit(
     searched = greedy = None
     if large:  # LP likely stopped early: fill it greedily
         by_value = lp.keys[np.argsort(-lp.values, kind="stable")]
-        keys = implicit.greedy_plan(universe, implicit.seed_plan(universe), by_value)
+        keys = implicit.greedy_plan(universe, seed, by_value)
         if keys is not None:
             greedy = np.isin(first_keys, keys).astype(np.int64)
         times["greedy"] = since()
