@@ -80,8 +80,11 @@ class Relaxation:
     in_blocks: npt.NDArray[np.bool_] | None = None
     """Pairs whose rows ``tightened`` solved exactly (their reduced cost no longer tells)."""
 
-    def tightened(self, space: PairSpace, rows: list[Row], time_limit: float) -> Relaxation:
-        """The same relaxation with each binding team solved exactly (``team_bound``)."""
+    def tightened(
+        self, space: PairSpace, rows: list[Row], time_limit: float, plan: int | None = None
+    ) -> Relaxation:
+        """The same relaxation with each binding team solved exactly (``team_bound``);
+        ``plan`` (a plan's value) is a bound no tightening can pass, where it may stop."""
         if (
             self.bound is None
             or self.multipliers is None
@@ -92,8 +95,8 @@ class Relaxation:
             return self
         lp_total = self.bound.numerator * (DUAL_SCALE // self.bound.denominator)
         found = team_bound.tighten(space, rows, self.matrix, self.multipliers,
-                                   self.reduced_costs, lp_total, self.sides,
-                                   time_limit)  # fmt: skip
+                                   self.reduced_costs, lp_total, self.sides, time_limit,
+                                   None if plan is None else plan * DUAL_SCALE)  # fmt: skip
         if found.total >= lp_total:
             return self
         return replace(self, bound=Fraction(found.total, DUAL_SCALE), in_blocks=found.in_blocks)
