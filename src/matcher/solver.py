@@ -27,7 +27,7 @@ from matcher.eligibility import Eligibility, eligible_pairs
 from matcher.encoding import Encoded, IntArray, encode
 from matcher.fit import PairFit, pair_fit
 from matcher.instance import Instance
-from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat, implicit
+from matcher.model import PairSpace, Row, RuleInstance, collect_rows, cpsat, implicit, mip
 from matcher.model import objective as objective_module
 from matcher.model.relaxation import (
     DUAL_SCALE,
@@ -60,9 +60,6 @@ RESTRICTED_PAIRS_PER_PLACEMENT = 20
 BUILD_SECONDS_PER_PAIR = 2e-5
 """Measured cost of building the CP-SAT model in Python (about 12 s per million pairs,
 with margin); a search that cannot even be built in the time left is skipped."""
-MAX_SEARCH_PAIRS = 1_000_000
-"""Above this many free pairs the final CP-SAT search is skipped: at 5,000 × 1,500 it
-built 3.5M variables in about 60 s and then found nothing better in 17 s."""
 NEIGHBOURHOOD_PAIRS = 20
 """Around the LP's fractional part: the best pairs (by reduced cost) of each cadre and post."""
 RESTRICTED_WORK_LIMIT = 10.0
@@ -77,9 +74,19 @@ AFTER_LP = 1.0
 (greedy fill, seat filling, the restricted model): the same kind of work, less of it (at
 national scale 12 s before the LP, 5-8 s after; with twice that, runs ended 20-30 s
 before the limit)."""
+MIP_PLAN_ABOVE_PAIRS = 1_000_000
+"""Listed pairs above which the plan comes from a MIP over the best pairs (``model.mip``),
+not from CP-SAT near the LP: at 5,000 × 1,500 it came within 24.7, 10.0 and 16.4 units of
+fit of the LP bound in 5-8 s, where the CP-SAT search stopped at 35.7 (seed 1). City stays
+on CP-SAT, which proves its optimum in a fraction of a second."""
+MIP_PAIRS_PER_END = 5
+"""Best pairs by reduced cost of each cadre and of each post in that MIP: with 10 the plans
+were the same or 2 units better (seed 2) and the MIP took twice as long."""
 CP_SAT_MAX_FREE_PAIRS = 400_000
-"""Free pairs above which CP-SAT is not started: at national scale, 1.2M free pairs (no
-fixing against a loose bound) took 4.2 GiB and 277 s and improved nothing."""
+"""Free pairs above which CP-SAT is not started, the plan in hand kept with its bound. At
+national scale 1.2M free pairs (no fixing against a loose bound) took 4.2 GiB and 277 s and
+improved nothing; at 5,000 × 1,500, 3.5M took 60 s to build and found nothing better in
+17 s, and 670,000 (seed 1, after the restricted MIP) ran 16.6 s for nothing better."""
 MATERIALISE_AT_MOST = 20_000_000
 """Eligible pairs that may still be listed when the implicit path needs them all."""
 IMPLICIT_ABOVE_CELLS = 20_000_000
@@ -325,6 +332,7 @@ def solve(
         return finish(_solve_implicit(prepared, params, start, size, times, report))
     bound: int | None = None
     incumbent = feasible_hint
+    large = num_pairs > MIP_PLAN_ABOVE_PAIRS
     fixed = None
     proof = LP_PROOF
     if params.use_lp:
@@ -344,9 +352,17 @@ def solve(
             report(LP, plan_value(incumbent), bound)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
+            if large:  # the restricted MIP's plan first: the team bound then aims at it
+                searched = _mip_plan(prepared, relax, incumbent, params, time_left() / 2)
+                times["restricted"] = time.perf_counter() - start - sum(times.values())
+                incumbent = _best_plan(weights, incumbent, searched)
+                report(RESTRICTED, plan_value(incumbent), bound)
+                if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
+                    return plan_result(incumbent, bound, LP_PROOF)
             # a fractional LP: solve its binding teams exactly for a tighter bound
             lp_bound = bound
-            relax = relax.tightened(prepared.space, prepared.rows, time_left() / 8)
+            relax = relax.tightened(prepared.space, prepared.rows, time_left() / 4,
+                                    plan_value(incumbent))  # fmt: skip
             bound = math.floor(relax.bound) if relax.bound is not None else bound
             times["team bound"] = time.perf_counter() - start - sum(times.values())
             if bound < lp_bound:
@@ -355,16 +371,18 @@ def solve(
             report(TEAM_BOUND, plan_value(incumbent), bound)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, proof)
-            # a rounded plan (if any) is usually far below the bound, which would fix
-            # few pairs; a short restricted search gets much closer
-            listener = None  # plans only: the restricted model's bound is not the problem's
-            if progress is not None:
-                listener = SearchListener(partial(report, RESTRICTED), plan_value(incumbent), bound)
-            searched = _restricted_plan(prepared, relax, params, bound, time_left() / 2,
-                                        hint=hint, listener=listener)  # fmt: skip
-            times["restricted"] = time.perf_counter() - start - sum(times.values())
-            incumbent = _best_plan(weights, incumbent, searched)
-            report(RESTRICTED, plan_value(incumbent), bound)
+            if not large or incumbent is None:
+                # a rounded plan (if any) is usually far below the bound, which would fix
+                # few pairs; a short restricted search gets much closer
+                listener = None  # plans only: the restricted model's bound is not the problem's
+                if progress is not None:
+                    listener = SearchListener(partial(report, RESTRICTED),
+                                              plan_value(incumbent), bound)  # fmt: skip
+                searched = _restricted_plan(prepared, relax, params, bound, time_left() / 2,
+                                            hint=hint, listener=listener)  # fmt: skip
+                times["restricted"] = time.perf_counter() - start - sum(times.values())
+                incumbent = _best_plan(weights, incumbent, searched)
+                report(RESTRICTED, plan_value(incumbent), bound)
         if incumbent is not None and bound is not None:
             value = int(np.dot(weights, incumbent))
             if value >= bound:
@@ -373,7 +391,9 @@ def solve(
             size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
 
     free_pairs = num_pairs if fixed is None else int(np.count_nonzero(fixed < 0))
-    too_big = incumbent is not None and free_pairs > MAX_SEARCH_PAIRS
+    # after the restricted MIP, CP-SAT on what fixing leaves finds nothing better in time
+    # (province seed 2: 280,000 free pairs, 22.5 s; seed 1: 670,000, 16.6 s)
+    too_big = incumbent is not None and (large or free_pairs > CP_SAT_MAX_FREE_PAIRS)
     if too_big or time_left() < BUILD_SECONDS_PER_PAIR * free_pairs:
         # too big to build in time, or to help if built: the plan in hand and its bound
         if incumbent is not None and bound is not None:
@@ -693,6 +713,33 @@ def _restricted_plan(
         if plan is not None:
             return plan
     return None
+
+
+def _mip_plan(
+    prepared: Prepared,
+    relax: Relaxation,
+    incumbent: IntArray | None,
+    params: SolveParams,
+    time_limit: float,
+) -> IntArray | None:
+    """The best plan over each cadre's and post's best pairs by reduced cost (``model.mip``).
+
+    The LP's support and the plan in hand join them, so the MIP can only match or
+    improve on that plan.
+    """
+    space = prepared.space
+    reduced = relax.reduced_costs.astype(np.float64)
+    free = top_per_group(space.cand_idcs, reduced, MIP_PAIRS_PER_END)
+    free |= top_per_group(space.post_idcs, reduced, MIP_PAIRS_PER_END)
+    free |= relax.values > 1e-9
+    if incumbent is not None:
+        free |= incumbent.astype(bool)
+    rows = prepared.rows
+    matrix = relax.matrix if relax.matrix is not None else constraint_matrix(rows, space.num_pairs)
+    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
+    upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
+    return mip.best_plan(matrix, lower, upper, prepared.objective.weights, np.flatnonzero(free),
+                         time_limit, params.seed)  # fmt: skip
 
 
 def _neighbourhood(prepared: Prepared, relax: Relaxation) -> np.ndarray:

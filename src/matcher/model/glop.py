@@ -32,21 +32,50 @@ SIGN_SAMPLE = 200
 """Columns whose entries are kept to read the solver's dual sign convention."""
 
 
+def add_rows(model: Any, lower: FloatArray, upper: FloatArray) -> IntArray:
+    """``lower ≤ row ≤ upper`` (±inf: no side) for each entry, in bulk; their ids."""
+    ids = model.add_elements(enums.ElementType.LINEAR_CONSTRAINT, lower.size)
+    keys = ids[:, None]
+    model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_LOWER_BOUND, keys, lower)
+    model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_UPPER_BOUND, keys, upper)
+    return np.asarray(ids, dtype=np.int64)
+
+
+def add_variables(model: Any, upper: FloatArray, objective: FloatArray) -> IntArray:
+    """Variables ``0 ≤ x ≤ upper`` of the given objective coefficients, in bulk; their ids."""
+    ids = model.add_elements(enums.ElementType.VARIABLE, upper.size)
+    keys = ids[:, None]
+    model.set_attrs(enums.DoubleAttr1.VARIABLE_LOWER_BOUND, keys, np.zeros(upper.size))
+    model.set_attrs(enums.DoubleAttr1.VARIABLE_UPPER_BOUND, keys, upper)
+    model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT, keys, objective)
+    return np.asarray(ids, dtype=np.int64)
+
+
+def dense(vector: Any, ids: IntArray) -> FloatArray:
+    """A MathOpt sparse vector as a dense array over ``ids`` (sorted); others left out."""
+    values = np.zeros(ids.size)
+    got = np.asarray(vector.ids, dtype=np.int64)
+    if ids.size == 0 or got.size == 0:
+        return values
+    position = np.minimum(np.searchsorted(ids, got), ids.size - 1)
+    known = ids[position] == got
+    values[position[known]] = np.asarray(vector.values)[known]
+    return values
+
+
 class ColumnGLOP:
     """GLOP over fixed rows, columns added in bulk; columns are numbered in the order added."""
 
     def __init__(self, lower: FloatArray, upper: FloatArray, penalty: float) -> None:
         """Rows ``lower ≤ A x ≤ upper`` (±inf: no side), artificial columns at ``−penalty``."""
         self.model = cpp_elemental.CppElemental()
-        self.row_ids = self.model.add_elements(enums.ElementType.LINEAR_CONSTRAINT, lower.size)
-        keys = self.row_ids[:, None]
-        self.model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_LOWER_BOUND, keys, lower)
-        self.model.set_attrs(enums.DoubleAttr1.LINEAR_CONSTRAINT_UPPER_BOUND, keys, upper)
+        self.row_ids = add_rows(self.model, lower, upper)
         self.model.set_attr(enums.BoolAttr0.MAXIMIZE, (), True)
         short = np.flatnonzero(lower > 0)
         self.penalty = penalty
         self.raises = 0
-        self.artificial_ids = self._variables(lower[short], np.full(short.size, -penalty))
+        self.artificial_ids = add_variables(self.model, lower[short],
+                                            np.full(short.size, -penalty))  # fmt: skip
         self.model.set_attrs(enums.DoubleAttr2.LINEAR_CONSTRAINT_COEFFICIENT,
                              np.stack([self.row_ids[short], self.artificial_ids], axis=1),
                              np.ones(short.size))  # fmt: skip
@@ -65,14 +94,6 @@ class ColumnGLOP:
     def num_columns(self) -> int:
         return int(self.column_ids.size)
 
-    def _variables(self, upper: FloatArray, objective: FloatArray) -> IntArray:
-        ids = self.model.add_elements(enums.ElementType.VARIABLE, upper.size)
-        keys = ids[:, None]
-        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_LOWER_BOUND, keys, np.zeros(upper.size))
-        self.model.set_attrs(enums.DoubleAttr1.VARIABLE_UPPER_BOUND, keys, upper)
-        self.model.set_attrs(enums.DoubleAttr1.OBJECTIVE_LINEAR_COEFFICIENT, keys, objective)
-        return np.asarray(ids, dtype=np.int64)
-
     def add(
         self,
         weights: npt.NDArray[Any],
@@ -86,7 +107,7 @@ class ColumnGLOP:
             first = columns < SIGN_SAMPLE
             self.sample = (weights[:SIGN_SAMPLE].astype(np.float64), columns[first],
                            rows[first], coeffs[first].astype(np.float64))  # fmt: skip
-        ids = self._variables(np.ones(weights.size), weights.astype(np.float64))
+        ids = add_variables(self.model, np.ones(weights.size), weights.astype(np.float64))
         self.model.set_attrs(enums.DoubleAttr2.LINEAR_CONSTRAINT_COEFFICIENT,
                              np.stack([self.row_ids[rows], ids[columns]], axis=1),
                              coeffs.astype(np.float64))  # fmt: skip
@@ -129,7 +150,7 @@ class ColumnGLOP:
 
     def artificial_used(self) -> bool:
         """Whether the LP still leans on an artificial column (a lower side not met by pairs)."""
-        values = self._by_id(self.result.solutions[0].primal_solution.variable_values,
+        values = dense(self.result.solutions[0].primal_solution.variable_values,
                              self.artificial_ids)  # fmt: skip
         return bool(np.any(values > 1e-9))
 
@@ -143,28 +164,17 @@ class ColumnGLOP:
         if self.solver is not None:
             self._send_changes()
 
-    def _by_id(self, vector: Any, ids: IntArray) -> FloatArray:
-        """A MathOpt sparse vector as a dense array over ``ids`` (sorted); others left out."""
-        dense = np.zeros(ids.size)
-        got = np.asarray(vector.ids, dtype=np.int64)
-        if ids.size == 0 or got.size == 0:
-            return dense
-        position = np.minimum(np.searchsorted(ids, got), ids.size - 1)
-        known = ids[position] == got
-        dense[position[known]] = np.asarray(vector.values)[known]
-        return dense
-
     def duals(self) -> FloatArray:
         """Row duals, signed so that ``weight − Aᵀduals`` is each column's reduced cost.
 
         The sign is read off the solver's own reduced costs of the first columns, not
         assumed from a convention."""
         dual = self.result.solutions[0].dual_solution
-        duals = np.nan_to_num(self._by_id(dual.dual_values, self.row_ids))
+        duals = np.nan_to_num(dense(dual.dual_values, self.row_ids))
         if self.sample is None:
             return duals
         weights, columns, rows, coeffs = self.sample
-        reduced = self._by_id(dual.reduced_costs, self.column_ids[: weights.size])
+        reduced = dense(dual.reduced_costs, self.column_ids[: weights.size])
         priced = np.zeros(weights.size)
         np.add.at(priced, columns, coeffs * duals[rows])
         plus = np.abs(weights - priced - reduced).sum()
@@ -178,4 +188,4 @@ class ColumnGLOP:
     def values(self) -> FloatArray:
         """Each column's value, in the order the columns were added, within [0, 1]."""
         primal = self.result.solutions[0].primal_solution.variable_values
-        return np.clip(self._by_id(primal, self.column_ids), 0.0, 1.0)
+        return np.clip(dense(primal, self.column_ids), 0.0, 1.0)

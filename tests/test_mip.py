@@ -1,0 +1,87 @@
+"""The restricted MIP (``model.mip``): its plans keep every rule; over all pairs, optimal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from factories import random_instance
+from matcher.checker import check_plan
+from matcher.instance import Instance
+from matcher.model import mip
+from matcher.model.relaxation import constraint_matrix
+from matcher.solver import OPTIMAL, Prepared, SolveParams, prepare, solve
+from test_team_bound import city_seed_1  # noqa: F401  (a fixture)
+
+
+def row_sides(prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    rows = prepared.rows
+    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows])
+    upper = np.array([np.inf if r.upper is None else r.upper for r in rows])
+    return lower, upper
+
+
+def plan_pairs(prepared: Prepared, plan: np.ndarray) -> list[tuple[str, str]]:
+    instance, space = prepared.enc.instance, prepared.space
+    chosen = np.flatnonzero(plan)
+    cands, posts = space.cand_idcs[chosen].tolist(), space.post_idcs[chosen].tolist()
+    return [
+        (instance.candidates[c].id, instance.posts[p].id) for c, p in zip(cands, posts, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_over_all_pairs_the_mip_finds_the_proven_optimum(seed: int) -> None:
+    instance = random_instance(seed, num_candidates=12, num_posts=5)
+    reference = solve(instance, SolveParams(time_limit=20, use_lp=False))  # plain CP-SAT
+    prepared = prepare(instance)
+    weights = prepared.objective.weights
+    matrix = constraint_matrix(prepared.rows, weights.size)
+    lower, upper = row_sides(prepared)
+    plan = mip.best_plan(matrix, lower, upper, weights, np.arange(weights.size), 20)
+    if reference.status != OPTIMAL:
+        assert plan is None  # no plan at all (CP-SAT proved it infeasible)
+        return
+    assert plan is not None
+    report = check_plan(instance, plan_pairs(prepared, plan))
+    assert report.ok, report.violations
+    assert (report.coverage, report.fit) == (reference.coverage, reference.fit)
+
+
+def test_a_restriction_that_cannot_meet_a_lower_side_gives_no_plan() -> None:
+    for seed in range(200):
+        prepared = prepare(random_instance(seed, num_candidates=12, num_posts=5))
+        lower, upper = row_sides(prepared)
+        needy = [i for i, row in enumerate(prepared.rows) if (row.lower or 0) > 0]
+        if needy:
+            break
+    else:
+        pytest.fail("no instance with a lower side")
+    weights = prepared.objective.weights
+    matrix = constraint_matrix(prepared.rows, weights.size)
+    helping = prepared.rows[needy[0]].pairs[prepared.rows[needy[0]].coeffs > 0]
+    free = np.setdiff1d(np.arange(weights.size), helping)  # none of the pairs that row needs
+    assert mip.best_plan(matrix, lower, upper, weights, free, 20) is None
+
+
+def test_a_large_model_takes_its_plan_from_the_mip(
+    city_seed_1: Instance,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matcher.solver as solver_module
+
+    calls = []
+    original = solver_module._mip_plan
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(solver_module, "_mip_plan", counting)
+    result = solve(city_seed_1, SolveParams(time_limit=60))
+    assert calls == [1]
+    assert "cpsat" not in result.phase_times  # CP-SAT is not run after the MIP
+    reference = solve(city_seed_1, SolveParams(time_limit=60))
+    assert (result.coverage, result.fit) == (reference.coverage, reference.fit)
+    assert result.status == OPTIMAL  # the team bound proves the MIP's plan, as on the listed path
