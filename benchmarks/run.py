@@ -151,6 +151,7 @@ def notes(settings: Settings) -> list[str]:
 def combine(args: argparse.Namespace) -> int:
     """Several runs' CSVs as one table and one plot, with the commands that made them."""
     rows = [row for path in args.from_csv for row in read_csv(path)]
+    args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / (args.label or "combined")
     sources = ", ".join(f"`{path.name}`" for path in args.from_csv)
     command = "python benchmarks/run.py " + shlex.join(sys.argv[1:])
