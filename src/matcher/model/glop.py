@@ -63,6 +63,18 @@ def dense(vector: Any, ids: IntArray) -> FloatArray:
     return values
 
 
+def solve_once(solver: Any, solve_params: parameters.SolveParameters) -> Any:
+    """One solve by a MathOpt core solver: default model parameters, no callback."""
+    return solver.solve(
+        solve_params.to_proto(),
+        model_parameters.ModelSolveParameters().to_proto(),
+        None,
+        callback.CallbackRegistration().to_proto(),
+        None,
+        None,
+    )
+
+
 class ColumnGLOP:
     """GLOP over fixed rows, columns added in bulk; columns are numbered in the order added."""
 
@@ -132,14 +144,7 @@ class ColumnGLOP:
         solve_params = parameters.SolveParameters(
             time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)), glop=self.glop
         )
-        self.result = self.solver.solve(
-            solve_params.to_proto(),
-            model_parameters.ModelSolveParameters().to_proto(),
-            None,
-            callback.CallbackRegistration().to_proto(),
-            None,
-            None,
-        )
+        self.result = solve_once(self.solver, solve_params)
         reason = self.result.termination.reason
         if reason == result_pb2.TERMINATION_REASON_OPTIMAL and self.result.solutions:
             return "optimal"

@@ -25,10 +25,10 @@ import scipy.sparse as sp
 from ortools.math_opt import result_pb2
 from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.elemental.python import cpp_elemental, enums
-from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
+from ortools.math_opt.python import init_arguments, parameters
 
 from matcher.encoding import IntArray
-from matcher.model.glop import add_rows, add_variables, dense
+from matcher.model.glop import add_rows, add_variables, dense, solve_once
 
 FloatArray = npt.NDArray[np.float64]
 GAP_TOLERANCE = 0.5
@@ -66,14 +66,7 @@ def best_plan(
         relative_gap_tolerance=0.0,
         absolute_gap_tolerance=GAP_TOLERANCE,
     )
-    result = solver.solve(
-        solve_params.to_proto(),
-        model_parameters.ModelSolveParameters().to_proto(),
-        None,
-        callback.CallbackRegistration().to_proto(),
-        None,
-        None,
-    )
+    result = solve_once(solver, solve_params)
     found = (result_pb2.TERMINATION_REASON_OPTIMAL, result_pb2.TERMINATION_REASON_FEASIBLE)
     if result.termination.reason not in found or not result.solutions:
         return None
