@@ -80,8 +80,9 @@ before the limit)."""
 MIP_PLAN_ABOVE_PAIRS = 1_000_000
 """Listed pairs above which the plan comes from a MIP over the best pairs (``model.mip``),
 not from CP-SAT near the LP: at 5,000 × 1,500 it came within 24.7, 10.0 and 16.4 units of
-fit of the LP bound in 5-8 s, where the CP-SAT search stopped at 35.7 (seed 1). City stays
-on CP-SAT, which proves its optimum in a fraction of a second."""
+fit of the LP bound in 5-8 s, where the CP-SAT search near the LP stopped at 35.7 (seed 1)
+and CP-SAT on the MIP's pairs needed 39-59 s for the same plans (2026-11-23-province-mip.md).
+City stays on CP-SAT, which proves its optimum in a fraction of a second."""
 MIP_PAIRS_PER_END = 5
 """Best pairs by reduced cost of each cadre and of each post in that MIP: with 10 the plans
 were the same or 2 units better (seed 2) and the MIP took twice as long."""

@@ -4,9 +4,11 @@ At province scale (5 million pairs) no search can take the whole model, and
 CP-SAT near the LP's fractional part stopped 35.7 units of fit below the LP
 bound on seed 1. The LP's reduced costs say which pairs matter: each cadre's and
 each post's few best. On those (about 27,000 pairs at 5,000 × 1,500) a
-branch-and-cut MIP proves the restricted optimum in 5-8 s: 24.7, 10.0 and 16.4
-units below the LP bound on seeds 1-3, where CP-SAT on the same pairs needed
-37 s to reach 26.7 (benchmarks/results/2026-11-23-province-mip.md).
+branch-and-cut MIP proves the restricted optimum in 5-8 s on an idle machine:
+24.7, 10.0 and 16.4 units below the LP bound on seeds 1-3. CP-SAT on the same
+pairs, in the same loaded run, took 39-59 s to reach the same plans on seeds 1
+and 2 against the MIP's 10 s, and on seed 3 lost coverage
+(benchmarks/results/2026-11-23-province-mip.md).
 
 The model is every row over the chosen pairs, the others held at 0, so any plan
 it returns keeps every rule; that is re-checked here in exact integers, since a
