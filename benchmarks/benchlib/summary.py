@@ -9,7 +9,7 @@ passes for a measured time.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from benchlib.results import Row
@@ -76,26 +76,24 @@ def time_to_target_gap(rows: list[Row]) -> Median | None:
 
 def target_table(rows: list[Row]) -> list[str]:
     """One line per tier × solver: how many runs proved a gap ≤ 0.01%, and how fast."""
-    groups = _by_tier_and_solver(rows)
-    lines = [
+    header = (
         "| tier | solver | runs | proven gap ≤ 0.01% | median time to it (s) | own gaps "
-        "| time ÷ matcher |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for (tier, solver), group in groups.items():
-        base = groups.get((tier, "matcher"))
+        "| time ÷ matcher |"
+    )
+
+    def line(group: list[Row], base: list[Row] | None) -> str:
         reached = time_to_target_gap(group)
         within = sum(
             bool(row.checker_ok) and row.own_gap is not None and row.own_gap <= TARGET_GAP
             for row in group
         )
         gaps = ", ".join(_fmt(row.own_gap, ".4%") if row.checker_ok else "no plan" for row in group)
-        lines.append(
-            f"| {tier} | {SOLVER_NAMES.get(solver, solver)} | {len(group)} | {within} "
-            f"| {reached.text() if reached else '—'} | {gaps} "
+        return (
+            f"| {within} | {reached.text() if reached else '—'} | {gaps} "
             f"| {ratio(reached, time_to_target_gap(base)) if base else '—'} |"
         )
-    return lines
+
+    return _per_tier_and_solver(rows, header, line)
 
 
 def ratio(baseline: Median | None, matcher: Median | None) -> str:
@@ -118,28 +116,41 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def median_table(rows: list[Row]) -> list[str]:
     """One line per tier × solver, in run order, with ratios to matcher on the same tier."""
-    groups = _by_tier_and_solver(rows)
-    lines = [
+    header = (
         "| tier | solver | runs | proven optimal | plan checked | median first plan (s) "
         "| median time to optimum (s) | median gap | median peak (MiB) | eligible pairs "
-        "| time ÷ matcher | memory ÷ matcher |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for (tier, solver), group in groups.items():
-        base = groups.get((tier, "matcher"))
+        "| time ÷ matcher | memory ÷ matcher |"
+    )
+
+    def line(group: list[Row], base: list[Row] | None) -> str:
         optimum = time_to_optimum(group)
         peak = plain_median(row.peak_mib for row in group)
         base_peak = plain_median(row.peak_mib for row in base) if base else None
         gaps = [row.gap for row in group]
         gap = "no plan" if all(g is None for g in gaps) else _fmt(plain_median(gaps), ".3%")
-        lines.append(
-            f"| {tier} | {SOLVER_NAMES.get(solver, solver)} | {len(group)} "
+        return (
             f"| {sum(row.proven for row in group)} | {sum(bool(row.checker_ok) for row in group)} "
             f"| {_fmt(plain_median(row.time_to_first_plan for row in group), '.2f')} "
             f"| {optimum.text() if optimum else '—'} | {gap} | {_fmt(peak, '.0f')} "
             f"| {_fmt(plain_median(row.num_pairs for row in group), ',.0f')} "
             f"| {ratio(optimum, time_to_optimum(base)) if base else '—'} "
             f"| {ratio(_exact(peak), _exact(base_peak)) if base else '—'} |"
+        )
+
+    return _per_tier_and_solver(rows, header, line)
+
+
+def _per_tier_and_solver(
+    rows: list[Row], header: str, line: Callable[[list[Row], list[Row] | None], str]
+) -> list[str]:
+    """A table with one line per tier × solver, in run order: tier, solver and runs, then
+    ``line(runs, matcher's runs on that tier)``."""
+    groups = _by_tier_and_solver(rows)
+    lines = [header, "|---" * header.count(" | ") + "|---|"]
+    for (tier, solver), group in groups.items():
+        lines.append(
+            f"| {tier} | {SOLVER_NAMES.get(solver, solver)} | {len(group)} "
+            + line(group, groups.get((tier, "matcher")))
         )
     return lines
 
