@@ -20,7 +20,6 @@ import time
 import numpy as np
 
 from matcher import solver
-from matcher.model.relaxation import top_per_group
 from matcher.reader import read_instance
 
 
@@ -45,14 +44,11 @@ def main() -> None:
 
     emit("lp", time.perf_counter() - began, None, columns=relax.columns)
     params = solver.SolveParams()
-    reduced = relax.reduced_costs.astype(np.float64)
     best = None
     for k in [int(k) for k in args.per_end.split(",")]:
-        free = top_per_group(space.cand_idcs, reduced, k)
-        free |= top_per_group(space.post_idcs, reduced, k) | (relax.values > 1e-9)
+        free = solver._mip_pairs(prepared, relax, None, k)
         began = time.perf_counter()
-        solver.MIP_PAIRS_PER_END = k
-        plan = solver._mip_plan(prepared, relax, None, params, args.time_limit)
+        plan = solver._mip_plan(prepared, relax, free, params, args.time_limit)
         emit("mip", time.perf_counter() - began, plan, per_end=k, pairs=int(free.sum()))
         best = solver._best_plan(weights, best, plan)
         solver.RESTRICTED_WORK_LIMIT = args.cp_sat_work

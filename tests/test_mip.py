@@ -10,15 +10,9 @@ from matcher.checker import check_plan
 from matcher.instance import Instance
 from matcher.model import mip
 from matcher.model.relaxation import constraint_matrix
+from matcher.model.space import row_sides
 from matcher.solver import OPTIMAL, Prepared, SolveParams, prepare, solve
 from test_team_bound import city_seed_1  # noqa: F401  (a fixture)
-
-
-def row_sides(prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
-    rows = prepared.rows
-    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows])
-    upper = np.array([np.inf if r.upper is None else r.upper for r in rows])
-    return lower, upper
 
 
 def plan_pairs(prepared: Prepared, plan: np.ndarray) -> list[tuple[str, str]]:
@@ -37,7 +31,7 @@ def test_over_all_pairs_the_mip_finds_the_proven_optimum(seed: int) -> None:
     prepared = prepare(instance)
     weights = prepared.objective.weights
     matrix = constraint_matrix(prepared.rows, weights.size)
-    lower, upper = row_sides(prepared)
+    lower, upper = row_sides(prepared.rows)
     plan = mip.best_plan(matrix, lower, upper, weights, np.arange(weights.size), 20)
     if reference.status != OPTIMAL:
         assert plan is None  # no plan at all (CP-SAT proved it infeasible)
@@ -51,7 +45,7 @@ def test_over_all_pairs_the_mip_finds_the_proven_optimum(seed: int) -> None:
 def test_a_restriction_that_cannot_meet_a_lower_side_gives_no_plan() -> None:
     for seed in range(200):
         prepared = prepare(random_instance(seed, num_candidates=12, num_posts=5))
-        lower, upper = row_sides(prepared)
+        lower, upper = row_sides(prepared.rows)
         needy = [i for i, row in enumerate(prepared.rows) if (row.lower or 0) > 0]
         if needy:
             break

@@ -16,15 +16,9 @@ import numpy as np
 from worker_io import Clock, arguments, write
 
 from matcher.model.relaxation import constraint_matrix
+from matcher.model.space import row_sides
 from matcher.reader import read_instance
 from matcher.solver import prepare
-
-
-def row_bounds(rows: list) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper side of every row as floats, an open side (``None``) as ∓inf."""
-    lower = np.array([-np.inf if row.lower is None else row.lower for row in rows], dtype=float)
-    upper = np.array([np.inf if row.upper is None else row.upper for row in rows], dtype=float)
-    return lower, upper
 
 
 def main() -> None:
@@ -35,7 +29,7 @@ def main() -> None:
     prepare_seconds = clock.now()
     space = prepared.space
     matrix = constraint_matrix(prepared.rows, space.num_pairs)
-    lower, upper = row_bounds(prepared.rows)
+    lower, upper = row_sides(prepared.rows)
     formulation_seconds = clock.now()
     objective = prepared.objective
     np.savez(

@@ -24,6 +24,7 @@ from fractions import Fraction
 from functools import partial
 
 import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from matcher.eligibility import Eligibility, eligible_pairs
@@ -40,6 +41,7 @@ from matcher.model.relaxation import (
     solve_relaxation,
     top_per_group,
 )
+from matcher.model.space import row_sides
 from matcher.progress import (
     CPSAT,
     DIAGNOSIS,
@@ -357,7 +359,8 @@ def solve(
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
             if large:  # the restricted MIP's plan first: the team bound then aims at it
-                searched = _mip_plan(prepared, relax, incumbent, params, time_left() / 2)
+                free = _mip_pairs(prepared, relax, incumbent)
+                searched = _mip_plan(prepared, relax, free, params, time_left() / 2)
                 times["restricted"] = time.perf_counter() - start - sum(times.values())
                 incumbent = _best_plan(weights, incumbent, searched)
                 report(RESTRICTED, plan_value(incumbent), bound)
@@ -719,29 +722,36 @@ def _restricted_plan(
     return None
 
 
-def _mip_plan(
+def _mip_pairs(
     prepared: Prepared,
     relax: Relaxation,
     incumbent: IntArray | None,
-    params: SolveParams,
-    time_limit: float,
-) -> IntArray | None:
-    """The best plan over each cadre's and post's best pairs by reduced cost (``model.mip``).
-
-    The LP's support and the plan in hand join them, so the MIP can only match or
-    improve on that plan.
-    """
+    per_end: int = MIP_PAIRS_PER_END,
+) -> npt.NDArray[np.bool_]:
+    """The pairs the restricted MIP may use: each cadre's and post's ``per_end`` best by
+    reduced cost, the LP's support, and the plan in hand (so the MIP's optimum is at
+    least that plan)."""
     space = prepared.space
     reduced = relax.reduced_costs.astype(np.float64)
-    free = top_per_group(space.cand_idcs, reduced, MIP_PAIRS_PER_END)
-    free |= top_per_group(space.post_idcs, reduced, MIP_PAIRS_PER_END)
+    free = top_per_group(space.cand_idcs, reduced, per_end)
+    free |= top_per_group(space.post_idcs, reduced, per_end)
     free |= relax.values > 1e-9
     if incumbent is not None:
         free |= incumbent.astype(bool)
+    return free
+
+
+def _mip_plan(
+    prepared: Prepared,
+    relax: Relaxation,
+    free: npt.NDArray[np.bool_],
+    params: SolveParams,
+    time_limit: float,
+) -> IntArray | None:
+    """The best plan over the pairs ``free`` (``_mip_pairs``) by ``model.mip``."""
     rows = prepared.rows
-    matrix = relax.matrix if relax.matrix is not None else constraint_matrix(rows, space.num_pairs)
-    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
-    upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
+    matrix = relax.matrix if relax.matrix is not None else constraint_matrix(rows, len(free))
+    lower, upper = row_sides(rows)
     return mip.best_plan(matrix, lower, upper, prepared.objective.weights, np.flatnonzero(free),
                          time_limit, params.seed)  # fmt: skip
 

@@ -50,7 +50,7 @@ from matcher.model import collect_rows
 from matcher.model import objective as objective_module
 from matcher.model.glop import ColumnGLOP
 from matcher.model.relaxation import DUAL_SCALE, multipliers, priced_sides, sides_of
-from matcher.model.space import Degrees, PairSpace, Row
+from matcher.model.space import Degrees, PairSpace, Row, row_sides
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -165,8 +165,7 @@ def _row_map(enc: Encoded, degrees: Degrees) -> RowMap:
         if 0 <= code < num_codes:
             code2team[code] = idx
     ratios = [instance.team_ratio(team) for team in instance.teams]
-    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
-    upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
+    lower, upper = row_sides(rows)
     return RowMap(
         rows=rows,
         lower=lower,

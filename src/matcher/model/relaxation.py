@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from matcher.model import team_bound
 from matcher.model.glop import ColumnGLOP
-from matcher.model.space import PairSpace, Row
+from matcher.model.space import PairSpace, Row, row_sides
 
 FloatArray = npt.NDArray[np.float64]
 DUAL_SCALE_BITS = 20
@@ -171,8 +171,7 @@ def solve_relaxation(
     start = time.perf_counter()
     num_pairs = int(weights.size)
     matrix = constraint_matrix(rows, num_pairs)
-    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
-    upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
+    lower, upper = row_sides(rows)
     matrix_csc = matrix.tocsc()
     matrix_t = matrix_csc.T  # CSR of the transpose, for pricing, without a copy
     penalty = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from matcher.encoding import Encoded, IntArray
 
@@ -68,6 +69,14 @@ class Row:
         return (self.lower is None or total >= self.lower) and (
             self.upper is None or total <= self.upper
         )
+
+
+def row_sides(rows: list[Row]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Lower and upper side of every row as floats, an open side as ∓inf (as LP and MIP
+    solvers take them)."""
+    lower = np.array([-np.inf if r.lower is None else r.lower for r in rows], dtype=np.float64)
+    upper = np.array([np.inf if r.upper is None else r.upper for r in rows], dtype=np.float64)
+    return lower, upper
 
 
 def group_by(keys: IntArray, num_groups: int) -> list[IntArray]:
