@@ -58,11 +58,14 @@ def main() -> None:
     runtime = clock.now()
     phases["solve"] = solver.wall_time
     plan: list[list[int]] = []
+    # CP-SAT reports a bound of 0 when it stops without a solution (every province run,
+    # then flagged "own bound lies below a checked plan"): a bound only beside a plan
+    bound = math.nan
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
         chosen = np.flatnonzero(built.plan_values(solution, space.num_pairs))
         plan = np.column_stack((space.cand_idcs[chosen], space.post_idcs[chosen])).tolist()
-    bound = solver.best_objective_bound
+        bound = solver.best_objective_bound
     objective = prepared.objective
     write(
         args.out,
