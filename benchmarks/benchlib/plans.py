@@ -68,7 +68,7 @@ def check(instance: Instance, plan: list[list[int]]) -> Checked:
 
 
 def scale_of(records: list[dict[str, Any] | None]) -> Scale | None:
-    """The weighting, from whichever worker reported it (all compute it the same way)."""
+    """The weighting of the first worker that reported one (``evaluate`` flags any other)."""
     for record in records:
         if record and record.get("scale"):
             return Scale(**record["scale"])

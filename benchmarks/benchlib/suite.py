@@ -127,6 +127,9 @@ def _row(size: Size, seed: int, instance: Instance, outcome: Outcome, scale: Sca
     row.phases = " ".join(f"{name}={seconds:.1f}" for name, seconds in
                           record.get("phases", {}).items())  # fmt: skip
     row.note = record.get("note", "")
+    if scale is not None and record.get("scale") and Scale(**record["scale"]) != scale:
+        row.bound = None  # another weighting: its bound is on another objective
+        row.note = _join(row.note, "objective weighted unlike the first solver's: bound not used")
     if record["plan"]:
         found = check(instance, record["plan"])
         row.checker_ok, row.violations = found.ok, found.violations
@@ -145,6 +148,8 @@ def _compare(
     """Gaps against the pooled and the own bound; an optimality claim a better plan refutes."""
     if row.bound in wrong:
         row.note = _join(row.note, "own bound lies below a checked plan: not used")
+    if row.status == "infeasible" and best_plan is not None:
+        row.note = _join(row.note, "claimed infeasible; another solver's checked plan refutes it")
     row.best_bound = best
     if scale is None or row.objective is None or not row.checker_ok:
         return

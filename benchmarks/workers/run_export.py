@@ -25,7 +25,7 @@ def main() -> None:
     args = arguments(__doc__ or "")
     instance = read_instance(args.input)
     clock = Clock()
-    prepared = prepare(instance)
+    prepared = prepare(instance, implicit_pairs=False)  # every eligible pair, at any size
     prepare_seconds = clock.now()
     space = prepared.space
     matrix = constraint_matrix(prepared.rows, space.num_pairs)

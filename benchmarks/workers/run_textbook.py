@@ -46,7 +46,7 @@ def main() -> None:
     args = arguments(__doc__ or "")
     instance = read_instance(args.input)
     clock = Clock()
-    prepared = prepare(instance)
+    prepared = prepare(instance, implicit_pairs=False)  # every eligible pair, at any size
     phases = {"prepare": clock.now()}
     space = prepared.space
     built = cpsat.build(space.num_pairs, prepared.rows, prepared.objective.weights)
