@@ -157,8 +157,10 @@ def combine(args: argparse.Namespace) -> int:
     command = "python benchmarks/run.py " + shlex.join(sys.argv[1:])
     from benchlib.plot import plot
 
-    plot(rows, args.time_limit, stem.with_suffix(".png"))
-    notes = [f"Combined from {sources}; each file's .md gives its own command and machine."]
+    plot(rows, None, stem.with_suffix(".png"))  # the files may have different limits
+    notes = [
+        f"Combined from {sources}; each file's .md gives its own command, time limit and machine."
+    ]
     files = {"CSV": sources, "plot": stem.with_suffix(".png").name}
     text = summary.markdown(rows, command, machine.describe(), notes, files)
     text += f"\n![runtime and peak memory against eligible pairs]({files['plot']})\n"
