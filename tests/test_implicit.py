@@ -480,3 +480,29 @@ def test_near_pass_is_skipped_when_the_final_search_could_not_take_its_pairs(
         best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
         assert best.coverage <= result.coverage_bound
     assert ran == {1: False, 4: True}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_listed_large_path_falls_back_to_the_first_plan_when_the_mip_finds_none(
+    universe_lp: None, monkeypatch: pytest.MonkeyPatch, seed: int, tmp_path: Path
+) -> None:
+    # the LP left the restricted MIP too little time: the implicit path's first plan,
+    # mapped onto the listed pairs, is still a plan (checked), under a bound that holds
+    instance = _city(seed, tmp_path)
+    prepared = prepare(instance)
+    assert prepared.universe is not None
+    monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(solver_module.mip, "best_plan", lambda *args, **kwargs: None)
+    # nor a rounded LP, a search near the LP or CP-SAT after them
+    monkeypatch.setattr(solver_module, "_round", lambda *args: None)
+    monkeypatch.setattr(solver_module, "_restricted_plan", lambda *args, **kwargs: None)
+    monkeypatch.setattr(solver_module, "BUILD_SECONDS_PER_PAIR", 1e9)
+    result = solve(instance, SolveParams(time_limit=30), prepared)
+    assert result.has_plan
+    ids = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+    assert check_plan(instance, ids).ok
+    monkeypatch.undo()
+    best = solve(instance, SolveParams(time_limit=30), prepare(instance, implicit_pairs=False))
+    assert best.status == OPTIMAL
+    assert (result.coverage, result.fit) <= (best.coverage, best.fit)
+    assert result.coverage_bound >= best.coverage

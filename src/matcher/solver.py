@@ -85,6 +85,10 @@ not from CP-SAT near the LP: at 5,000 × 1,500 it came within 24.7, 10.0 and 16.
 fit of the LP bound in 5-8 s, where the CP-SAT search near the LP stopped at 35.7 (seed 1)
 and CP-SAT on the MIP's pairs needed 39-59 s for the same plans (2026-11-23-province-mip.md).
 City stays on CP-SAT, which proves its optimum in a fraction of a second."""
+MIP_SHARE = 0.8
+"""Share of the time left after the LP that the restricted MIP may take. HiGHS's plan when
+stopped early is poor (8,000 × 2,600, implicit: coverage 372 after 10 s, 3,293 of a bound
+of 3,293 when done at 19 s); what it leaves goes to the steps after it."""
 MIP_PAIRS_PER_END = 5
 """Best pairs by reduced cost of each cadre and of each post in that MIP: with 10 the plans
 were the same or 2 units better (seed 2) and the MIP took twice as long."""
@@ -360,9 +364,11 @@ def solve(
                 return plan_result(incumbent, bound, LP_PROOF)
             if large:  # the restricted MIP's plan first: the team bound then aims at it
                 free = _mip_pairs(prepared, relax, incumbent)
-                searched = _mip_plan(prepared, relax, free, params, time_left() / 2)
+                searched = _mip_plan(prepared, relax, free, params, MIP_SHARE * time_left())
                 times["restricted"] = time.perf_counter() - start - sum(times.values())
                 incumbent = _best_plan(weights, incumbent, searched)
+                if incumbent is None and prepared.universe is not None:
+                    incumbent = _heuristic_plan(prepared, prepared.universe)
                 report(RESTRICTED, plan_value(incumbent), bound)
                 if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                     return plan_result(incumbent, bound, LP_PROOF)
@@ -575,8 +581,9 @@ def _solve_implicit(
         if keys is not None:
             greedy = np.isin(first_keys, keys).astype(np.int64)
         times["greedy"] = since()
-    else:
-        searched = _restricted_plan(first, relax, params, bound, time_left() / 4)
+    else:  # the restricted MIP over the LP's best columns, as on large listed models
+        free = _mip_pairs(first, relax, incumbent)
+        searched = _mip_plan(first, relax, free, params, MIP_SHARE * time_left())
         times["restricted"] = since()
     # the first plan's pairs are among the LP's columns (it started from them)
     before_lp = None if plan0 is None else np.isin(first_keys, plan0).astype(np.int64)
@@ -656,6 +663,19 @@ def _solve_implicit(
             return _plan_result(final, values, min(bound, proven(cp_bound)), proof, start,
                                 size, times)  # fmt: skip
     return _plan_result(final, on_final, bound, "", start, size, times)
+
+
+def _heuristic_plan(prepared: Prepared, universe: implicit.Universe) -> IntArray | None:
+    """The implicit path's first plan (``implicit.first_plan``) over the listed pairs: a
+    plan in a few seconds when the LP left the MIP too little time to find one (8,000 ×
+    2,600 listed: LP 41 s of 60, no plan from the MIP in 10 s)."""
+    keys = implicit.first_plan(universe, implicit.seed_plan(universe))
+    if keys is None:
+        return None
+    space = prepared.space
+    listed = implicit.pair_keys(universe, space.cand_idcs, space.post_idcs)
+    plan = np.isin(listed, keys).astype(np.int64)
+    return plan if _rows_held(prepared, plan) == len(prepared.rows) else None
 
 
 def _relaxation(prepared: Prepared, time_limit: float) -> Relaxation:
