@@ -72,6 +72,7 @@ def test_a_large_model_takes_its_plan_from_the_mip(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(solver_module, "CP_SAT_AFTER_MIP_MAX_PAIRS", 0)
     monkeypatch.setattr(solver_module, "_mip_plan", counting)
     result = solve(city_seed_1, SolveParams(time_limit=60))
     assert calls == [1]
@@ -79,3 +80,22 @@ def test_a_large_model_takes_its_plan_from_the_mip(
     reference = solve(city_seed_1, SolveParams(time_limit=60))
     assert (result.coverage, result.fit) == (reference.coverage, reference.fit)
     assert result.status == OPTIMAL  # the team bound proves the MIP's plan, as on the listed path
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_mid_size_model_proves_the_mips_plan_with_cp_sat(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # between the two thresholds: the MIP's plan first, then CP-SAT with reduced-cost fixing
+    # against it, to the same proven optimum as the path without the MIP
+    import matcher.solver as solver_module
+
+    instance = random_instance(seed, num_candidates=12, num_posts=5)
+    reference = solve(instance, SolveParams(time_limit=20))
+    monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
+    result = solve(instance, SolveParams(time_limit=20))
+    assert result.status == reference.status
+    if reference.status == OPTIMAL:
+        assert (result.coverage, result.fit) == (reference.coverage, reference.fit)
+        pairs = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+        assert check_plan(instance, pairs).ok

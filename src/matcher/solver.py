@@ -79,12 +79,15 @@ AFTER_LP = 1.0
 (greedy fill, seat filling, the restricted model): the same kind of work, less of it (at
 national scale 12 s before the LP, 5-8 s after; with twice that, runs ended 20-30 s
 before the limit)."""
-MIP_PLAN_ABOVE_PAIRS = 1_000_000
+MIP_PLAN_ABOVE_PAIRS = 100_000
 """Listed pairs above which the plan comes from a MIP over the best pairs (``model.mip``),
 not from CP-SAT near the LP: at 5,000 × 1,500 it came within 24.7, 10.0 and 16.4 units of
 fit of the LP bound in 5-8 s, where the CP-SAT search near the LP stopped at 35.7 (seed 1)
 and CP-SAT on the MIP's pairs needed 39-59 s for the same plans (2026-11-23-province-mip.md).
-City stays on CP-SAT, which proves its optimum in a fraction of a second."""
+At 1,000 × 400 (262,000-269,000 pairs) CP-SAT then proved the optimum in 3.6 and 3.9 s
+against 11.9 and 7.2 s without the MIP; at 1,500 × 700 (702,000) the MIP's plan was 3 units
+of fit better than CP-SAT's after 60 s. City (38,000) stays on CP-SAT: 2.8 s against 3.3 s
+on a seed the LP does not settle (benchmarks/results/2026-11-23-mid-sizes.md)."""
 MIP_SHARE = 0.8
 """Share of the time left after the LP that the restricted MIP may take. HiGHS's plan when
 stopped early is poor (8,000 × 2,600, implicit: coverage 372 after 10 s, 3,293 of a bound
@@ -92,6 +95,8 @@ of 3,293 when done at 19 s); what it leaves goes to the steps after it."""
 MIP_PAIRS_PER_END = 5
 """Best pairs by reduced cost of each cadre and of each post in that MIP: with 10 the plans
 were the same or 2 units better (seed 2) and the MIP took twice as long."""
+CP_SAT_AFTER_MIP_MAX_PAIRS = 1_000_000
+"""Listed pairs above which CP-SAT does not follow the restricted MIP (see below)."""
 CP_SAT_MAX_FREE_PAIRS = 400_000
 """Free pairs above which CP-SAT is not started, the plan in hand kept with its bound. At
 national scale 1.2M free pairs (no fixing against a loose bound) took 4.2 GiB and 277 s and
@@ -342,7 +347,8 @@ def solve(
         return finish(_solve_implicit(prepared, params, start, size, times, report))
     bound: int | None = None
     incumbent = feasible_hint
-    large = num_pairs > MIP_PLAN_ABOVE_PAIRS
+    mip_first = num_pairs > MIP_PLAN_ABOVE_PAIRS
+    large = num_pairs > CP_SAT_AFTER_MIP_MAX_PAIRS
     fixed = None
     proof = LP_PROOF
     if params.use_lp:
@@ -362,7 +368,7 @@ def solve(
             report(LP, plan_value(incumbent), bound)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
-            if large:  # the restricted MIP's plan first: the team bound then aims at it
+            if mip_first:  # the restricted MIP's plan first: the team bound then aims at it
                 free = _mip_pairs(prepared, relax, incumbent)
                 searched = _mip_plan(prepared, relax, free, params, MIP_SHARE * time_left())
                 times["restricted"] = time.perf_counter() - start - sum(times.values())
@@ -384,7 +390,7 @@ def solve(
             report(TEAM_BOUND, plan_value(incumbent), bound)
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, proof)
-            if not large or incumbent is None:
+            if not mip_first or incumbent is None:
                 # a rounded plan (if any) is usually far below the bound, which would fix
                 # few pairs; a short restricted search gets much closer
                 listener = None  # plans only: the restricted model's bound is not the problem's
