@@ -5,9 +5,10 @@
    plan; if that plan reaches the bound it is optimal and we are done.
 3. Otherwise binding teams are solved exactly for a tighter bound
    (``model.team_bound``), a restricted search finds a good plan (CP-SAT near
-   the LP; above a million pairs a MIP over the best pairs, ``model.mip``),
+   the LP; above 100,000 pairs a MIP over the best pairs, ``model.mip``),
    reduced costs fix every pair that cannot be in any plan as good, and CP-SAT
-   searches the rest with the bound as a cut, when the rest is small enough.
+   searches the rest with the bound as a cut, up to a million pairs and when
+   the rest is small enough.
 
 The objective is the published lexicographic one, folded into one integer
 weight per pair (``matcher.model.objective``). Every optimality claim is a
