@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from factories import random_instance
 from matcher.checker import check_plan
+from matcher.generate import generate_tables, write_instance
 from matcher.instance import Instance
 from matcher.model import mip
 from matcher.model.relaxation import constraint_matrix
 from matcher.model.space import row_sides
+from matcher.reader import read_instance
 from matcher.solver import OPTIMAL, Prepared, SolveParams, prepare, solve
 from test_team_bound import city_seed_1  # noqa: F401  (a fixture)
 
@@ -83,19 +87,44 @@ def test_a_large_model_takes_its_plan_from_the_mip(
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_a_mid_size_model_proves_the_mips_plan_with_cp_sat(
-    seed: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("proof_max_pairs", [0, 10**9])
+def test_a_mid_size_model_proves_the_mips_plan(
+    seed: int, proof_max_pairs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # between the two thresholds: the MIP's plan first, then CP-SAT with reduced-cost fixing
-    # against it, to the same proven optimum as the path without the MIP
+    # between the two thresholds: the MIP's plan first, then reduced-cost fixing against it
+    # and HiGHS over the pairs left (or CP-SAT, with none allowed to HiGHS), to the same
+    # proven optimum as the path without the MIP
     import matcher.solver as solver_module
 
     instance = random_instance(seed, num_candidates=12, num_posts=5)
     reference = solve(instance, SolveParams(time_limit=20))
     monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
+    monkeypatch.setattr(solver_module, "MIP_PROOF_MAX_PAIRS", proof_max_pairs)
     result = solve(instance, SolveParams(time_limit=20))
     assert result.status == reference.status
     if reference.status == OPTIMAL:
         assert (result.coverage, result.fit) == (reference.coverage, reference.fit)
         pairs = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
         assert check_plan(instance, pairs).ok
+        if proof_max_pairs == 0:
+            assert result.proof != solver_module.MIP_PROOF
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_mip_proof_proves_the_optimum_where_the_lp_bounds_do_not(
+    seed: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # generated 300 x 80 instances whose LP and team bounds stay above the MIP's plan:
+    # HiGHS over the pairs fixing leaves proves it, the same optimum CP-SAT proves
+    import matcher.solver as solver_module
+
+    write_instance(generate_tables(300, 80, seed), tmp_path)
+    instance = read_instance(tmp_path)
+    reference = solve(instance, SolveParams(time_limit=30))
+    monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
+    result = solve(instance, SolveParams(time_limit=30))
+    assert result.proof == solver_module.MIP_PROOF and "mip proof" in result.phase_times
+    assert result.status == reference.status == OPTIMAL and result.gap == 0
+    assert (result.coverage, result.fit) == (reference.coverage, reference.fit)
+    pairs = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+    assert check_plan(instance, pairs).ok

@@ -20,6 +20,8 @@ dependency, and no banner on stdout as through ``pywraplp``.
 from __future__ import annotations
 
 import datetime
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +39,16 @@ GAP_TOLERANCE = 0.5
 """Absolute: the objective is integral, so a gap below 1 proves the restricted optimum."""
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """HiGHS's answer over the pairs it was given: a plan (None if none found), whether
+    it is proven best among them, and the bound it proved (None if none)."""
+
+    plan: IntArray | None
+    proven: bool
+    bound: int | None
+
+
 def best_plan(
     matrix: sp.csr_matrix,
     lower: FloatArray,
@@ -46,10 +58,24 @@ def best_plan(
     time_limit: float,
     seed: int = 0,
 ) -> IntArray | None:
-    """The best 0/1 plan using only pairs ``free`` (0/1 over all pairs), or None if none found.
+    """The best 0/1 plan using only pairs ``free`` (``search``), or None if none found."""
+    return search(matrix, lower, upper, weights, free, time_limit, seed).plan
+
+
+def search(
+    matrix: sp.csr_matrix,
+    lower: FloatArray,
+    upper: FloatArray,
+    weights: IntArray,
+    free: IntArray,
+    time_limit: float,
+    seed: int = 0,
+) -> Outcome:
+    """The best 0/1 plan using only pairs ``free`` (indices into all pairs), and its bound.
 
     ``matrix`` holds every row over all pairs, ``lower ≤ matrix·x ≤ upper`` (±inf: no side).
-    A plan found before ``time_limit`` but not proven best is returned too.
+    A plan found before ``time_limit`` but not proven best is returned too. The bound
+    holds for every plan over ``free``; "proven" means the plan's value equals it.
     """
     restricted = matrix[:, free].tocoo()
     model = cpp_elemental.CppElemental()
@@ -69,13 +95,19 @@ def best_plan(
         absolute_gap_tolerance=GAP_TOLERANCE,
     )
     result = solve_once(solver, solve_params)
+    dual = result.termination.objective_bounds.dual_bound
+    # HiGHS's bound is a float on an integer objective: rounding error forgiven, not more
+    bound = math.floor(dual + 1e-6 + 1e-12 * abs(dual)) if math.isfinite(dual) else None
+    if result.termination.reason == result_pb2.TERMINATION_REASON_INFEASIBLE:
+        return Outcome(None, False, None)  # no plan over these pairs at all
     found = (result_pb2.TERMINATION_REASON_OPTIMAL, result_pb2.TERMINATION_REASON_FEASIBLE)
     if result.termination.reason not in found or not result.solutions:
-        return None
+        return Outcome(None, False, bound)
     chosen = dense(result.solutions[0].primal_solution.variable_values, ids) > 0.5
     plan = np.zeros(weights.size, dtype=np.int64)
     plan[free[chosen]] = 1
     activity = matrix @ plan
     if np.any(activity < lower) or np.any(activity > upper):
-        return None  # rounding a tolerance away broke a row: not a plan
-    return plan
+        return Outcome(None, False, bound)  # rounding a tolerance away broke a row: not a plan
+    value = int(np.dot(weights, plan))
+    return Outcome(plan, bound is not None and value >= bound, bound)
