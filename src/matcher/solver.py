@@ -7,12 +7,13 @@
    (``model.team_bound``), a restricted search finds a good plan (CP-SAT near
    the LP; above 100,000 pairs a MIP over the best pairs, ``model.mip``),
    reduced costs fix every pair that cannot be in any plan as good, and CP-SAT
-   searches the rest with the bound as a cut, up to a million pairs and when
-   the rest is small enough.
+   (or, after the MIP, HiGHS) searches the rest with the bound as a cut, up to a
+   million pairs and when the rest is small enough.
 
 The objective is the published lexicographic one, folded into one integer
 weight per pair (``matcher.model.objective``). Every optimality claim is a
-proof: either the LP's Lagrangian bound or CP-SAT's own.
+proof: the LP's Lagrangian bound, CP-SAT's own, or HiGHS's over the pairs fixing
+leaves.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ class Result:
     runtime: float
     model_size: dict[str, int]
     proof: str = ""
-    """What proved the bound: ``LP_PROOF``, ``TEAM_PROOF``, "CP-SAT", or "" when not proven."""
+    """What proved the bound: ``LP_PROOF``, ``TEAM_PROOF``, ``MIP_PROOF``, "CP-SAT" (or its
+    restricted form), or "" when not proven."""
     conflicts: tuple[RuleInstance, ...] = ()
     phase_times: dict[str, float] = field(default_factory=dict)
     kept: int = 0
