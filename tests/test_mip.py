@@ -36,7 +36,7 @@ def test_over_all_pairs_the_mip_finds_the_proven_optimum(seed: int) -> None:
     weights = prepared.objective.weights
     matrix = constraint_matrix(prepared.rows, weights.size)
     lower, upper = row_sides(prepared.rows)
-    plan = mip.best_plan(matrix, lower, upper, weights, np.arange(weights.size), 20)
+    plan = mip.search(matrix, lower, upper, weights, np.arange(weights.size), 20).plan
     if reference.status != OPTIMAL:
         assert plan is None  # no plan at all (CP-SAT proved it infeasible)
         return
@@ -59,7 +59,7 @@ def test_a_restriction_that_cannot_meet_a_lower_side_gives_no_plan() -> None:
     matrix = constraint_matrix(prepared.rows, weights.size)
     helping = prepared.rows[needy[0]].pairs[prepared.rows[needy[0]].coeffs > 0]
     free = np.setdiff1d(np.arange(weights.size), helping)  # none of the pairs that row needs
-    assert mip.best_plan(matrix, lower, upper, weights, free, 20) is None
+    assert mip.search(matrix, lower, upper, weights, free, 20).plan is None
 
 
 def test_a_large_model_takes_its_plan_from_the_mip(

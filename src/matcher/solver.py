@@ -421,9 +421,10 @@ def solve(
     free_pairs = num_pairs if fixed is None else int(np.count_nonzero(fixed < 0))
     unfixed = num_pairs if fixed is None else int(np.count_nonzero(fixed != 0))
     if fixed is not None and mip_first and not large and unfixed <= MIP_PROOF_MAX_PAIRS:
-        # every plan at least as good as the incumbent uses only pairs not fixed at 0
+        # every plan at least as good as the incumbent uses only pairs not fixed at 0, so
+        # HiGHS's bound over them is the problem's
         assert incumbent is not None and bound is not None  # fixed is measured against them
-        outcome = _mip_proof(prepared, relax, fixed, params, time_left())
+        outcome = _mip(prepared, relax, np.flatnonzero(fixed != 0), params, time_left())
         times["mip proof"] = time.perf_counter() - start - sum(times.values())
         incumbent = _best_plan(weights, incumbent, outcome.plan)
         assert incumbent is not None
@@ -797,28 +798,23 @@ def _mip_plan(
     time_limit: float,
 ) -> IntArray | None:
     """The best plan over the pairs ``free`` (``_mip_pairs``) by ``model.mip``."""
-    rows = prepared.rows
-    matrix = relax.matrix if relax.matrix is not None else constraint_matrix(rows, len(free))
-    lower, upper = row_sides(rows)
-    return mip.best_plan(matrix, lower, upper, prepared.objective.weights, np.flatnonzero(free),
-                         time_limit, params.seed)  # fmt: skip
+    return _mip(prepared, relax, np.flatnonzero(free), params, time_limit).plan
 
 
-def _mip_proof(
+def _mip(
     prepared: Prepared,
     relax: Relaxation,
-    fixed: npt.NDArray[np.int8],
+    pairs: IntArray,
     params: SolveParams,
     time_limit: float,
 ) -> mip.Outcome:
-    """HiGHS over every pair reduced-cost fixing does not hold at 0 (``fixed`` from
-    ``Relaxation.fixings`` at the incumbent's value): its bound holds for every plan at
-    least as good as the incumbent, so its optimum is the problem's."""
+    """HiGHS over ``pairs`` only (``mip.search``): its best plan there, and its bound."""
     rows = prepared.rows
-    matrix = relax.matrix if relax.matrix is not None else constraint_matrix(rows, fixed.size)
+    num_pairs = prepared.space.num_pairs
+    matrix = relax.matrix if relax.matrix is not None else constraint_matrix(rows, num_pairs)
     lower, upper = row_sides(rows)
-    return mip.search(matrix, lower, upper, prepared.objective.weights,
-                      np.flatnonzero(fixed != 0), time_limit, params.seed)  # fmt: skip
+    return mip.search(matrix, lower, upper, prepared.objective.weights, pairs, time_limit,
+                      params.seed)  # fmt: skip
 
 
 def _neighbourhood(prepared: Prepared, relax: Relaxation) -> np.ndarray:

@@ -10,6 +10,10 @@ pairs, in the same loaded run, took 39-59 s to reach the same plans on seeds 1
 and 2 against the MIP's 10 s, and on seed 3 lost coverage
 (benchmarks/results/2026-11-23-province-mip.md).
 
+Given instead every pair reduced-cost fixing leaves at an incumbent's value, the
+MIP's bound is the whole problem's: it closes the gap CP-SAT left open at
+1,500 × 700 (benchmarks/results/2026-11-23-mid-sizes.md).
+
 The model is every row over the chosen pairs, the others held at 0, so any plan
 it returns keeps every rule; that is re-checked here in exact integers, since a
 MIP solver works to a tolerance. Built through MathOpt's model storage in bulk
@@ -47,19 +51,6 @@ class Outcome:
     plan: IntArray | None
     proven: bool
     bound: int | None
-
-
-def best_plan(
-    matrix: sp.csr_matrix,
-    lower: FloatArray,
-    upper: FloatArray,
-    weights: IntArray,
-    free: IntArray,
-    time_limit: float,
-    seed: int = 0,
-) -> IntArray | None:
-    """The best 0/1 plan using only pairs ``free`` (``search``), or None if none found."""
-    return search(matrix, lower, upper, weights, free, time_limit, seed).plan
 
 
 def search(
