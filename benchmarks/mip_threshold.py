@@ -2,10 +2,11 @@
 
 For each size and seed a generated instance, solved twice in this process, one
 after the other: with ``MIP_PLAN_ABOVE_PAIRS`` at 0 (the MIP's plan first, then
-CP-SAT with reduced-cost fixing against it) and at ``--without`` (CP-SAT near
-the LP, then CP-SAT). One JSON line per solve: status, coverage, fit, their
-bounds, gap, seconds and phases. Sizes above ``CP_SAT_AFTER_MIP_MAX_PAIRS``
-pairs skip CP-SAT after the MIP either way, so compare below it.
+reduced-cost fixing against it and HiGHS, or CP-SAT above ``MIP_PROOF_MAX_PAIRS``,
+over the pairs left) and at ``--without`` (CP-SAT near the LP, then CP-SAT). One
+JSON line per solve: status, coverage, fit, their bounds, gap, seconds and
+phases. Above ``CP_SAT_AFTER_MIP_MAX_PAIRS`` pairs nothing follows the MIP
+either way, so compare below it.
 
     python benchmarks/mip_threshold.py --sizes city,1000x400,1500x700 --seeds 5,6
 """

@@ -13,10 +13,13 @@ from factories import random_instance
 from matcher.instance import Instance
 from matcher.solver import OPTIMAL, SolveParams, prepare, solve
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path[:0] = [str(BENCHMARKS), str(BENCHMARKS / "workers")]
 from benchlib.instances import Size  # noqa: E402
 from benchlib.launch import Launched  # noqa: E402
+from benchlib.plans import Scale  # noqa: E402
 from benchlib.suite import Outcome, evaluate  # noqa: E402
+from run_matcher import objective_scale  # noqa: E402  (the matcher worker's own)
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +30,8 @@ def solved() -> tuple[Instance, dict[str, Any]]:
         result = solve(instance, SolveParams(time_limit=20))
         if result.status == OPTIMAL and result.assignments:
             break
-    prepared = prepare(instance)
-    objective = prepared.objective
-    scale = {
-        "coverage_weight": int(objective.coverage_weight),
-        "fit_floor": int(objective.fit_floor),
-        "fit_scale": int(prepared.fit.scale),
-    }
-    value = result.coverage * scale["coverage_weight"] + int(result.fit * scale["fit_scale"])
+    scale = objective_scale(prepare(instance))
+    value = Scale(**scale).weighted(result.coverage, result.fit)
     record = {
         "status": "optimal",
         "runtime": 1.0,

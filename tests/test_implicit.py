@@ -492,7 +492,7 @@ def test_listed_large_path_falls_back_to_the_first_plan_when_the_mip_finds_none(
     prepared = prepare(instance)
     assert prepared.universe is not None
     monkeypatch.setattr(solver_module, "MIP_PLAN_ABOVE_PAIRS", 0)
-    nothing = solver_module.mip.Outcome(None, False, None)
+    nothing = solver_module.mip.Outcome(None, None)
     monkeypatch.setattr(solver_module.mip, "search", lambda *args, **kwargs: nothing)
     # nor a rounded LP, a search near the LP or CP-SAT after them
     monkeypatch.setattr(solver_module, "_round", lambda *args: None)

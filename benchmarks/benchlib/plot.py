@@ -36,8 +36,8 @@ def plot(rows: list[Row], time_limit: float | None, path: Path) -> None:
         colour = f"C{number}"
         name = SOLVER_NAMES.get(solver, solver)
         mine = [row for row in rows if row.solver == solver]
-        failed = [row for row in mine if row.status.startswith(("crashed", "killed"))]
-        stopped = [row for row in mine if not row.proven and row not in failed]
+        failed = [row for row in mine if _failed(row)]
+        stopped = [row for row in mine if not row.proven and not _failed(row)]
         marker = MARKERS.get(solver, "o")
         parts = (
             ([row for row in mine if row.proven], "", marker, colour),
@@ -64,3 +64,8 @@ def plot(rows: list[Row], time_limit: float | None, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+def _failed(row: Row) -> bool:
+    """The worker crashed or was killed: it reported nothing, proven or not."""
+    return row.status.startswith(("crashed", "killed"))

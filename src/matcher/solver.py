@@ -87,10 +87,11 @@ MIP_PLAN_ABOVE_PAIRS = 100_000
 not from CP-SAT near the LP: at 5,000 × 1,500 it came within 24.7, 10.0 and 16.4 units of
 fit of the LP bound in 5-8 s, where the CP-SAT search near the LP stopped at 35.7 (seed 1)
 and CP-SAT on the MIP's pairs needed 39-59 s for the same plans (2026-11-23-province-mip.md).
-At 1,000 × 400 (262,000-269,000 pairs) CP-SAT then proved the optimum in 3.6 and 3.9 s
-against 11.9 and 7.2 s without the MIP; at 1,500 × 700 (702,000) the MIP's plan was 3 units
-of fit better than CP-SAT's after 60 s. City (38,000) stays on CP-SAT: 2.8 s against 3.3 s
-on a seed the LP does not settle (benchmarks/results/2026-11-23-mid-sizes.md)."""
+With the gap then closed by HiGHS (``MIP_PROOF_MAX_PAIRS``), 1,000 × 400 (262,000-269,000
+pairs) was proven optimal in 2.0 and 1.6 s against 8.5 and 6.9 s without the MIP, 1,500 ×
+700 (702,000-708,000) in 15.7 and 4.0 s where CP-SAT stopped at 60 s with a gap. City
+(36,000-40,000) stays on CP-SAT: over six seeds a median of 0.31 s without the MIP, 0.38 s
+with it (benchmarks/results/2026-11-23-mid-sizes.md)."""
 MIP_SHARE = 0.8
 """Share of the time left after the LP that the restricted MIP may take. HiGHS's plan when
 stopped early is poor (8,000 × 2,600, implicit: coverage 372 after 10 s, 3,293 of a bound
@@ -419,12 +420,12 @@ def solve(
             size["fixed_pairs"] = int(np.count_nonzero(fixed >= 0))
 
     free_pairs = num_pairs if fixed is None else int(np.count_nonzero(fixed < 0))
-    unfixed = num_pairs if fixed is None else int(np.count_nonzero(fixed != 0))
-    if fixed is not None and mip_first and not large and unfixed <= MIP_PROOF_MAX_PAIRS:
-        # every plan at least as good as the incumbent uses only pairs not fixed at 0, so
-        # HiGHS's bound over them is the problem's
+    # every plan at least as good as the incumbent uses only pairs not fixed at 0
+    unfixed = None if fixed is None else np.flatnonzero(fixed != 0)
+    if unfixed is not None and mip_first and not large and unfixed.size <= MIP_PROOF_MAX_PAIRS:
+        # so HiGHS's bound over them is the problem's
         assert incumbent is not None and bound is not None  # fixed is measured against them
-        outcome = _mip(prepared, relax, np.flatnonzero(fixed != 0), params, time_left())
+        outcome = _mip(prepared, relax, unfixed, params, time_left())
         times["mip proof"] = time.perf_counter() - start - sum(times.values())
         incumbent = _best_plan(weights, incumbent, outcome.plan)
         assert incumbent is not None

@@ -45,11 +45,11 @@ GAP_TOLERANCE = 0.5
 
 @dataclass(frozen=True)
 class Outcome:
-    """HiGHS's answer over the pairs it was given: a plan (None if none found), whether
-    it is proven best among them, and the bound it proved (None if none)."""
+    """HiGHS's answer over the pairs it was given: a plan (None if none found) and the
+    bound it proved for every plan over them (None if none); the plan is proven best
+    there when its value reaches the bound."""
 
     plan: IntArray | None
-    proven: bool
     bound: int | None
 
 
@@ -65,8 +65,7 @@ def search(
     """The best 0/1 plan using only pairs ``free`` (indices into all pairs), and its bound.
 
     ``matrix`` holds every row over all pairs, ``lower ≤ matrix·x ≤ upper`` (±inf: no side).
-    A plan found before ``time_limit`` but not proven best is returned too. The bound
-    holds for every plan over ``free``; "proven" means the plan's value equals it.
+    A plan found before ``time_limit`` but not proven best is returned too.
     """
     restricted = matrix[:, free].tocoo()
     model = cpp_elemental.CppElemental()
@@ -90,15 +89,14 @@ def search(
     # HiGHS's bound is a float on an integer objective: rounding error forgiven, not more
     bound = math.floor(dual + 1e-6 + 1e-12 * abs(dual)) if math.isfinite(dual) else None
     if result.termination.reason == result_pb2.TERMINATION_REASON_INFEASIBLE:
-        return Outcome(None, False, None)  # no plan over these pairs at all
+        return Outcome(None, None)  # no plan over these pairs at all
     found = (result_pb2.TERMINATION_REASON_OPTIMAL, result_pb2.TERMINATION_REASON_FEASIBLE)
     if result.termination.reason not in found or not result.solutions:
-        return Outcome(None, False, bound)
+        return Outcome(None, bound)
     chosen = dense(result.solutions[0].primal_solution.variable_values, ids) > 0.5
     plan = np.zeros(weights.size, dtype=np.int64)
     plan[free[chosen]] = 1
     activity = matrix @ plan
     if np.any(activity < lower) or np.any(activity > upper):
-        return Outcome(None, False, bound)  # rounding a tolerance away broke a row: not a plan
-    value = int(np.dot(weights, plan))
-    return Outcome(plan, bound is not None and value >= bound, bound)
+        return Outcome(None, bound)  # rounding a tolerance away broke a row: not a plan
+    return Outcome(plan, bound)
