@@ -23,9 +23,9 @@ CITY = Path(__file__).parent.parent / "instances" / "city"
 
 TEXTBOOK = """
 import sys, time
-from matcher.reader import read_instance
-from matcher.solver import prepare
-from matcher.model import cpsat
+from matcher.io.reader import read_instance
+from matcher.solve.pipeline import prepare
+from matcher.solve import cpsat
 from ortools.sat.python import cp_model
 start = time.perf_counter()
 prepared = prepare(read_instance(sys.argv[1]))
@@ -40,8 +40,8 @@ print(solver.status_name(status), int(solver.objective_value), int(solver.best_o
 
 
 def timed_solve(folder: Path, workers: int = 2) -> tuple[str, float, dict[str, int]]:
-    from matcher.reader import read_instance
-    from matcher.solver import SolveParams, solve
+    from matcher.io.reader import read_instance
+    from matcher.solve.pipeline import SolveParams, solve
 
     start = time.perf_counter()
     result = solve(read_instance(folder), SolveParams(time_limit=120, workers=workers))
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--textbook-limit", type=float, default=60.0)
     args = parser.parse_args()
-    from matcher.generate import generate_tables, write_instance
+    from matcher.synthetic.generate import generate_tables, write_instance
 
     times = []
     for _ in range(args.repeats):

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 from ortools.glop import parameters_pb2 as glop_parameters
 
-from matcher.model import implicit
-from matcher.model.relaxation import multipliers
-from matcher.reader import read_instance
-from matcher.solver import prepare
+from matcher.io.reader import read_instance
+from matcher.solve import implicit
+from matcher.solve.pipeline import prepare
+from matcher.solve.relaxation import multipliers
 
 RULES = glop_parameters.GlopParameters
 VARIANTS: dict[str, dict[str, Any]] = {

@@ -20,10 +20,10 @@ import argparse
 import json
 import time
 
-from matcher.model import implicit
-from matcher.model.relaxation import DUAL_SCALE, solve_relaxation
-from matcher.reader import read_instance
-from matcher.solver import prepare
+from matcher.io.reader import read_instance
+from matcher.solve import implicit
+from matcher.solve.pipeline import prepare
+from matcher.solve.relaxation import DUAL_SCALE, solve_relaxation
 
 
 def main() -> None:

@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from matcher import solver
-from matcher.generate import TIERS, generate_tables, write_instance
-from matcher.reader import read_instance
+from matcher.io.reader import read_instance
+from matcher.solve import pipeline as solver
+from matcher.synthetic.generate import TIERS, generate_tables, write_instance
 
 
 def size_of(text: str) -> tuple[int, int]:

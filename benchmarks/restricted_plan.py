@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from matcher import solver
-from matcher.reader import read_instance
+from matcher.io.reader import read_instance
+from matcher.solve import pipeline as solver
 
 
 def main() -> None:

@@ -7,7 +7,7 @@
 For each instance (a generated tier or explicit size, per seed) every solver runs
 in a process of its own, one after the other: ``matcher``; the textbook CP-SAT
 model; HiGHS on the same 0-1 rows (ortools 9.15 and highspy 1.15 cannot share
-a process). Every plan goes through ``matcher.checker``; coverage, fit and gaps
+a process). Every plan goes through ``matcher.check.checker``; coverage, fit and gaps
 come from the checker and from the best bound any solver proved.
 
 Writes ``benchmarks/results/<date>-<label>.csv`` (one row per instance × solver),
@@ -31,7 +31,7 @@ from benchlib import instances, machine, summary  # noqa: E402
 from benchlib.results import Row, read_csv, write_csv  # noqa: E402
 from benchlib.suite import DEFAULT_SOLVERS, SOLVERS, Settings, evaluate, run_instance  # noqa: E402
 
-from matcher.reader import read_instance  # noqa: E402
+from matcher.io.reader import read_instance  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

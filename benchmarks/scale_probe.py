@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from matcher.generate import generate_tables, write_instance
-from matcher.reader import read_instance
-from matcher.solver import SolveParams, solve
+from matcher.io.reader import read_instance
+from matcher.solve.pipeline import SolveParams, solve
+from matcher.synthetic.generate import generate_tables, write_instance
 
 
 def main() -> None:

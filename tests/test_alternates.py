@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from factories import cadre, post, random_instance
-from matcher.alternates import find_alternates
-from matcher.checker import SwapCheck, check_plan
+from matcher.analysis.alternates import find_alternates
+from matcher.analysis.planview import PlanView
+from matcher.check.checker import SwapCheck, check_plan
 from matcher.instance import Department, Instance
-from matcher.planview import PlanView
-from matcher.reader import read_instance
-from matcher.solver import OPTIMAL, SolveParams, prepare, solve
+from matcher.io.reader import read_instance
+from matcher.solve.pipeline import OPTIMAL, SolveParams, prepare, solve
 
 
 def alternates_of(instance: Instance) -> list[tuple[str, str, int, str, int]]:

@@ -11,7 +11,7 @@ import pytest
 
 from factories import random_instance
 from matcher.instance import Instance
-from matcher.solver import OPTIMAL, SolveParams, prepare, solve
+from matcher.solve.pipeline import OPTIMAL, SolveParams, prepare, solve
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path[:0] = [str(BENCHMARKS), str(BENCHMARKS / "workers")]

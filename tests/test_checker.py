@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from matcher.checker import CheckReport, FitTerms, check_plan, fit_terms
+from matcher.check.checker import CheckReport, FitTerms, check_plan, fit_terms
 from matcher.instance import (
     Affinity,
     Candidate,

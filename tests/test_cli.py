@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher import output
-from matcher.cli import main
+from matcher.cli.commands import main
+from matcher.publish import plan_files as output
 
 CANDIDATES = """id,name,department,rank,age,education,birthplace,home_region,score,years_in_post
 C1,张伟,D1,section,38,bachelor,甲县,甲县,90,0
@@ -104,8 +104,8 @@ def test_infeasible_exits_3_naming_the_rule(tmp_path: Path) -> None:
 
 
 def test_no_plan_in_time_exits_4(instance: Path, tmp_path: Path, monkeypatch) -> None:
-    from matcher import cli
-    from matcher.solver import UNKNOWN, Result
+    from matcher.cli import commands as cli
+    from matcher.solve.pipeline import UNKNOWN, Result
 
     def give_up(*args, **kwargs):  # type: ignore[no-untyped-def]
         return Result(UNKNOWN, (), 0, 0, 0, 0, 0.1, {})
@@ -232,7 +232,7 @@ def test_summary_withholds_fit_bound_while_coverage_is_open(
 ) -> None:
     # fit's bound given this coverage is far above any fit (a plan may still add seats):
     # printing it beside fit reads as a 250-fold shortfall
-    from matcher.cli import _print_summary
+    from matcher.cli.commands import _print_summary
 
     summary = {"instance": "x", "status": "feasible", "proof": "", "seats_filled": 95,
                "seats": 100, "cadres_placed": 95, "cadres": 300, "coverage": 190,

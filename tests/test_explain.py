@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli import main
+from matcher.cli.commands import main
 
 TINY = str(Path(__file__).parent.parent / "instances" / "tiny")
 

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.eligibility import eligible_pairs
-from matcher.encoding import encode
-from matcher.generate import DEFAULT_RULES_TOML, generate_tables, main, write_instance
 from matcher.instance import DEFAULT_AGE_CAPS, Instance
-from matcher.reader import read_instance
+from matcher.io.reader import read_instance
+from matcher.prepare.eligibility import eligible_pairs
+from matcher.prepare.encoding import encode
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, main, write_instance
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 

@@ -10,14 +10,14 @@ import pytest
 
 import factories
 from factories import random_instance
-from matcher import solver as solver_module
-from matcher.checker import check_plan
-from matcher.generate import generate_tables, write_instance
+from matcher.check.checker import check_plan
 from matcher.instance import Department, Instance, Rules, Team
-from matcher.model import implicit
-from matcher.model.relaxation import DUAL_SCALE, _lagrangian_bound, constraint_matrix
-from matcher.reader import read_instance
-from matcher.solver import OPTIMAL, Prepared, SolveParams, prepare, solve
+from matcher.io.reader import read_instance
+from matcher.solve import implicit
+from matcher.solve import pipeline as solver_module
+from matcher.solve.pipeline import OPTIMAL, Prepared, SolveParams, prepare, solve
+from matcher.solve.relaxation import DUAL_SCALE, _lagrangian_bound, constraint_matrix
+from matcher.synthetic.generate import generate_tables, write_instance
 
 RANDOM_SEEDS = range(60)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher.checker import check_plan
-from matcher.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
-from matcher.reader import read_instance
-from matcher.solver import OPTIMAL, SolveParams, solve
+from matcher.check.checker import check_plan
+from matcher.io.reader import read_instance
+from matcher.solve.pipeline import OPTIMAL, SolveParams, solve
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 

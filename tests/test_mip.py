@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from factories import random_instance
-from matcher.checker import check_plan
-from matcher.generate import generate_tables, write_instance
+from matcher.check.checker import check_plan
 from matcher.instance import Instance
-from matcher.model import mip
-from matcher.model.relaxation import constraint_matrix
+from matcher.io.reader import read_instance
 from matcher.model.space import row_sides
-from matcher.reader import read_instance
-from matcher.solver import OPTIMAL, Prepared, SolveParams, prepare, solve
+from matcher.solve import mip
+from matcher.solve.pipeline import OPTIMAL, Prepared, SolveParams, prepare, solve
+from matcher.solve.relaxation import constraint_matrix
+from matcher.synthetic.generate import generate_tables, write_instance
 from test_team_bound import city_seed_1  # noqa: F401  (a fixture)
 
 
@@ -66,7 +66,7 @@ def test_a_large_model_takes_its_plan_from_the_mip(
     city_seed_1: Instance,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import matcher.solver as solver_module
+    import matcher.solve.pipeline as solver_module
 
     calls = []
     original = solver_module._mip_plan
@@ -94,7 +94,7 @@ def test_a_mid_size_model_proves_the_mips_plan(
     # between the two thresholds: the MIP's plan first, then reduced-cost fixing against it
     # and HiGHS over the pairs left (or CP-SAT, with none allowed to HiGHS), to the same
     # proven optimum as the path without the MIP
-    import matcher.solver as solver_module
+    import matcher.solve.pipeline as solver_module
 
     instance = random_instance(seed, num_candidates=12, num_posts=5)
     reference = solve(instance, SolveParams(time_limit=20))
@@ -116,7 +116,7 @@ def test_the_mip_proof_proves_the_optimum_where_the_lp_bounds_do_not(
 ) -> None:
     # generated 300 x 80 instances whose LP and team bounds stay above the MIP's plan:
     # HiGHS over the pairs fixing leaves proves it, the same optimum CP-SAT proves
-    import matcher.solver as solver_module
+    import matcher.solve.pipeline as solver_module
 
     write_instance(generate_tables(300, 80, seed), tmp_path)
     instance = read_instance(tmp_path)

@@ -11,11 +11,12 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from factories import random_instance
-from matcher import solver as solver_module
-from matcher.cli import main
-from matcher.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
+from matcher.cli.commands import main
+from matcher.cli.terminal import ProgressLine, live_progress, stderr_console
 from matcher.instance import Instance
-from matcher.progress import (
+from matcher.io.reader import read_instance
+from matcher.solve import pipeline as solver_module
+from matcher.solve.events import (
     CPSAT,
     DIAGNOSIS,
     DONE,
@@ -25,12 +26,9 @@ from matcher.progress import (
     RESTRICTED,
     TEAM_BOUND,
     ProgressEvent,
-    ProgressLine,
-    live_progress,
-    stderr_console,
 )
-from matcher.reader import read_instance
-from matcher.solver import INFEASIBLE, Result, SolveParams, prepare, solve
+from matcher.solve.pipeline import INFEASIBLE, Result, SolveParams, prepare, solve
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 PHASE_ORDER = [PREPARE, FIRST_PLAN, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE]

@@ -1,4 +1,4 @@
-"""Tests of the instance reader (``matcher.reader``): formats, aliases, and every error class.
+"""Tests of the instance reader (``matcher.io.reader``): formats, aliases, and every error class.
 
 Each test writes a small instance into ``tmp_path``; rows are numbered as in
 Excel (header row 1, first data row 2), which the assertions check exactly.
@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matcher.aliases import COLUMN_ALIASES, TABLE_ALIASES, header_key
 from matcher.instance import Education, PostKind, Rank, Rules
-from matcher.reader import _MODELS, _PARSERS, InputError, InputIssue, read_instance, read_rules
+from matcher.io.aliases import COLUMN_ALIASES, TABLE_ALIASES, header_key
+from matcher.io.reader import _MODELS, _PARSERS, InputError, InputIssue, read_instance, read_rules
 
 CANDIDATES = """\
 id,department,rank,age,education,birthplace,home_region

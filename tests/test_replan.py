@@ -19,13 +19,12 @@ import pytest
 from click.testing import CliRunner
 
 from factories import cadre, post, random_instance
-from matcher.checker import check_plan
-from matcher.cli import main
+from matcher.check.checker import check_plan
+from matcher.cli.commands import main
 from matcher.instance import Instance, Rank, Team
+from matcher.io.reader import read_instance
 from matcher.model import objective as objective_module
-from matcher.progress import CPSAT, ProgressEvent
-from matcher.reader import read_instance
-from matcher.replan import (
+from matcher.planning.replan import (
     MOVED,
     NEWLY_PLACED,
     Changes,
@@ -37,7 +36,8 @@ from matcher.replan import (
     read_changes,
     replan,
 )
-from matcher.solver import OPTIMAL, SolveParams, prepare, solve
+from matcher.solve.events import CPSAT, ProgressEvent
+from matcher.solve.pipeline import OPTIMAL, SolveParams, prepare, solve
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 QUICK = SolveParams(time_limit=20)

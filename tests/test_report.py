@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli import main
-from matcher.reader import InputError, read_instance
-from matcher.report import (
+from matcher.cli.commands import main
+from matcher.io.reader import InputError, read_instance
+from matcher.report.html import (
     DepartmentSends,
     TeamShare,
     plan_facts,

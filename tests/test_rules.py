@@ -22,7 +22,7 @@ from matcher.instance import (
     Rules,
     Team,
 )
-from matcher.solver import INFEASIBLE, OPTIMAL, SolveParams, solve
+from matcher.solve.pipeline import INFEASIBLE, OPTIMAL, SolveParams, solve
 
 
 def plan_of(

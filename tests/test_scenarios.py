@@ -16,20 +16,20 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher.checker import check_plan
-from matcher.cli import main
-from matcher.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
+from matcher.check.checker import check_plan
+from matcher.cli.commands import main
 from matcher.instance import Education, Instance, Rank
-from matcher.reader import read_instance
-from matcher.scenarios import (
+from matcher.io.reader import read_instance
+from matcher.planning.scenarios import (
     BASE,
     ScenarioError,
     instance_tables,
     load_scenarios,
     write_variant_instance,
 )
-from matcher.solver import SolveParams, solve
-from matcher.sweep import COMPARISON_CSV, Job, finished_text, run_jobs
+from matcher.planning.sweep import COMPARISON_CSV, Job, finished_text, run_jobs
+from matcher.solve.pipeline import SolveParams, solve
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 
 TINY = Path(__file__).parent.parent / "instances" / "tiny"
 REPO = Path(__file__).parent.parent
@@ -586,7 +586,7 @@ rules.must_place_years = 0
 
 def test_unreachable_dask_scheduler_exits_2(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    from matcher.sweep import SweepError
+    from matcher.planning.sweep import SweepError
 
     loaded = load_scenarios(scenario_file(tmp_path, '[variants.v]\nrules.local_ratio = "1/2"'))
     jobs = [Job(v.name, v.instance, SolveParams(time_limit=5)) for v in loaded.variants]

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import random_instance
-from matcher.checker import check_plan
-from matcher.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
+from matcher.check.checker import check_plan
 from matcher.instance import Instance
-from matcher.progress import CPSAT, LP, ProgressEvent
-from matcher.reader import read_instance
-from matcher.solver import INFEASIBLE, OPTIMAL, SolveParams, prepare, solve
+from matcher.io.reader import read_instance
+from matcher.solve.events import CPSAT, LP, ProgressEvent
+from matcher.solve.pipeline import INFEASIBLE, OPTIMAL, SolveParams, prepare, solve
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 
 
 def exhaustive_optimum(instance: Instance) -> tuple[int, Fraction] | None:
@@ -136,7 +136,7 @@ def test_column_generation_from_no_columns_meets_the_full_lp(
     # with no start columns the restricted LP meets its lower sides only through the
     # artificial columns; pricing must still reach the LP over all pairs (same bound),
     # or prove the rules cannot hold exactly when the full LP is infeasible
-    from matcher.model import relaxation
+    from matcher.solve import relaxation
 
     instance = random_instance(seed, num_candidates=14, num_posts=5)
     prepared = prepare(instance)
@@ -157,7 +157,7 @@ def test_column_generation_proves_a_lower_side_no_pair_can_meet(
     # D1 must send 3 but has 2 cadres: only the artificial column could meet it
     from factories import cadre, post
     from matcher.instance import Department
-    from matcher.model import relaxation
+    from matcher.solve import relaxation
 
     instance = Instance(
         candidates=(cadre("A", 90), cadre("B", 80), cadre("C", 70, department="D2")),

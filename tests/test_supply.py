@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from factories import cadre, post
+from matcher.analysis.supply import shortfalls
 from matcher.instance import Department, Instance, Rank, Team
-from matcher.solver import prepare
-from matcher.supply import shortfalls
+from matcher.solve.pipeline import prepare
 
 
 def messages(instance: Instance, lang: str = "en") -> list[tuple[int, str, str]]:

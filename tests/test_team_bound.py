@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from factories import random_instance
-from matcher.generate import generate_tables, write_instance
 from matcher.instance import Instance
-from matcher.model import team_bound
-from matcher.model.relaxation import solve_relaxation
-from matcher.reader import read_instance
-from matcher.solver import OPTIMAL, TEAM_PROOF, SolveParams, prepare, solve
+from matcher.io.reader import read_instance
+from matcher.solve import team_bound
+from matcher.solve.pipeline import OPTIMAL, TEAM_PROOF, SolveParams, prepare, solve
+from matcher.solve.relaxation import solve_relaxation
+from matcher.synthetic.generate import generate_tables, write_instance
 
 SEEDS = range(120)
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.generate import DEFAULT_RULES_TOML, TIERS, generate_tables, write_instance
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, TIERS, generate_tables, write_instance
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Size:
 
 
 def tiers(names: str) -> list[Size]:
-    """``city,province`` → sizes from ``matcher.generate.TIERS``, so the two never disagree."""
+    """``city,province`` → sizes from ``matcher.synthetic.generate.TIERS`` (never disagreeing)."""
     sizes = []
     for name in filter(None, (part.strip() for part in names.split(","))):
         if name not in TIERS:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from matcher.checker import check_plan
+from matcher.check.checker import check_plan
 from matcher.instance import Instance
 
 
@@ -60,7 +60,7 @@ class Checked:
 
 
 def check(instance: Instance, plan: list[list[int]]) -> Checked:
-    """Map (candidate index, post index) to ids and run ``matcher.checker.check_plan``."""
+    """Map (candidate index, post index) to ids and run ``matcher.check.checker.check_plan``."""
     pairs = [(instance.candidates[c].id, instance.posts[p].id) for c, p in plan]
     report = check_plan(instance, pairs)
     first = report.violations[0].message_en if report.violations else ""

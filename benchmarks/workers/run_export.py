@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 from worker_io import Clock, arguments, write
 
-from matcher.model.relaxation import constraint_matrix
+from matcher.io.reader import read_instance
 from matcher.model.space import row_sides
-from matcher.reader import read_instance
-from matcher.solver import prepare
+from matcher.solve.pipeline import prepare
+from matcher.solve.relaxation import constraint_matrix
 
 
 def main() -> None:

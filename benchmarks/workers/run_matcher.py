@@ -16,9 +16,9 @@ from fractions import Fraction
 
 from worker_io import Clock, arguments, write
 
-from matcher.progress import ProgressEvent
-from matcher.reader import read_instance
-from matcher.solver import Prepared, SolveParams, prepare, solve
+from matcher.io.reader import read_instance
+from matcher.solve.events import ProgressEvent
+from matcher.solve.pipeline import Prepared, SolveParams, prepare, solve
 
 
 def objective_scale(prepared: Prepared) -> dict[str, int]:

@@ -3,7 +3,7 @@
     python run_textbook.py INSTANCE TIME_LIMIT OUT_JSON
 
 The baseline of issue 3 (and ``benchmarks/core_city.py``): one Boolean per
-eligible pair, every rule row as built by ``matcher.model.cpsat`` with no LP,
+eligible pair, every rule row as built by ``matcher.solve.cpsat`` with no LP,
 no fixing and no hint, the lexicographic objective as one weighted sum,
 default CP-SAT parameters with 2 workers. A solution callback records when
 the first plan appears; the clock starts before ``prepare`` so building the
@@ -18,9 +18,9 @@ import numpy as np
 from ortools.sat.python import cp_model
 from worker_io import Clock, arguments, write
 
-from matcher.model import cpsat
-from matcher.reader import read_instance
-from matcher.solver import prepare
+from matcher.io.reader import read_instance
+from matcher.solve import cpsat
+from matcher.solve.pipeline import prepare
 
 STATUS = {
     cp_model.OPTIMAL: "optimal",

@@ -1,4 +1,4 @@
-"""The problem data: validated once at the boundary (``matcher.reader``), then frozen.
+"""The problem data: validated once at the boundary (``matcher.io.reader``), then frozen.
 
 Everything downstream (eligibility, model, checker, reports) reads these
 objects and never mutates them; variants are made with ``model_copy(update=...)``.

@@ -1,7 +1,7 @@
 """The optimisation model: one module per constraint family, shared by the LP and CP-SAT.
 
 Rules 2 and 3 (eligibility, birthplace avoidance) are applied before any model
-exists, by keeping only eligible pairs (``matcher.eligibility``). Each module
+exists, by keeping only eligible pairs (``matcher.prepare.eligibility``). Each module
 here yields the rows of one remaining family.
 """
 

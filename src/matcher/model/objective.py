@@ -6,7 +6,7 @@ over all plans: one more unit of coverage then always outweighs any change in
 fit, so the weighted optimum is the lexicographic one, and one LP and one
 CP-SAT solve suffice instead of two chained phases.
 
-A re-plan (``matcher.replan``) adds a tier between the two: ``keep`` marks the
+A re-plan (``matcher.planning.replan``) adds a tier between the two: ``keep`` marks the
 pairs of the published plan, and the objective becomes ``M·coverage + K·kept +
 fit`` with ``K`` above the spread of fit and ``M`` above ``K·(most pairs that can
 be kept) +`` that spread. Coverage, then kept assignments, then fit, still
@@ -20,9 +20,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from matcher.encoding import IntArray
-from matcher.fit import PairFit
 from matcher.model.space import PairSpace
+from matcher.prepare.encoding import IntArray
+from matcher.prepare.fit import PairFit
 
 
 @dataclass(frozen=True)

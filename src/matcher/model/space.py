@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from matcher.encoding import Encoded, IntArray
+from matcher.prepare.encoding import Encoded, IntArray
 
 
 @dataclass(frozen=True)

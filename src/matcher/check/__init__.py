@@ -1,0 +1,1 @@
+"""Stage 5, the independent checker: shares no code with the model builder."""

@@ -1,0 +1,1 @@
+"""Stage 8, planning around a plan: re-plans, what-if scenarios, their sweeps."""

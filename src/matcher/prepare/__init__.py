@@ -1,0 +1,1 @@
+"""Stage 2, from data to pairs: the encoded instance, eligibility (rules 2 and 3), fit."""

@@ -1,0 +1,1 @@
+"""Stage 7, a checked plan's files: assignments, unassigned, alternates, summary.json."""

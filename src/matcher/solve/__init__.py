@@ -1,0 +1,1 @@
+"""Stage 4, solving: LP and column generation, bounds, CP-SAT and HiGHS, the pipeline."""

@@ -1,0 +1,109 @@
+"""The CP-SAT model: one Boolean per eligible pair that is not fixed, one row per rule instance.
+
+Rules 2 and 3 (eligibility, birthplace avoidance) are enforced by never
+creating a variable for an excluded pair; pairs that the LP proves fixed are
+constants. For a diagnosis every row gets its own assumption literal, so that
+CP-SAT can name the rule instances that cannot hold together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+from matcher.model.space import Row, RuleInstance
+from matcher.prepare.encoding import IntArray
+
+
+@dataclass
+class CpBuild:
+    """A CP-SAT model whose first ``free.size`` variables are the free pairs, in order."""
+
+    model: cp_model.CpModel
+    free: IntArray
+    fixed_one: IntArray
+    x: list[cp_model.IntVar]
+    guards: dict[int, RuleInstance] = field(default_factory=dict)
+    guard_literals: list[cp_model.IntVar] = field(default_factory=list)
+
+    def plan_values(self, solution: IntArray, num_pairs: int) -> IntArray:
+        """0/1 value of every pair, from the values of the free variables."""
+        values = np.zeros(num_pairs, dtype=np.int64)
+        values[self.fixed_one] = 1
+        values[self.free] = solution[: self.free.size]
+        return values
+
+
+def build(
+    num_pairs: int,
+    rows: list[Row],
+    weights: npt.NDArray[np.int64] | None = None,
+    *,
+    fixed: npt.NDArray[np.int8] | None = None,
+    upper_bound: int | None = None,
+    diagnose: bool = False,
+) -> CpBuild:
+    """Model ``rows`` over the pairs not in ``fixed`` (−1 = free, 0/1 = fixed value).
+
+    With ``weights`` the objective is ``max Σ weights·x``, capped at ``upper_bound``
+    when a proven bound is known (it spares CP-SAT from finding it again).
+    """
+    if fixed is None:
+        fixed = np.full(num_pairs, -1, dtype=np.int8)
+    free = np.flatnonzero(fixed < 0)
+    position = np.full(num_pairs, -1, dtype=np.int64)
+    position[free] = np.arange(free.size)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{k}") for k in free.tolist()]
+    built = CpBuild(model, free, np.flatnonzero(fixed == 1), x)
+    for row in rows:
+        _add_row(built, row, position, fixed, diagnose)
+    if weights is not None:
+        constant = int(weights[built.fixed_one].sum())
+        objective = cp_model.LinearExpr.weighted_sum(x, weights[free].tolist())
+        if upper_bound is not None:
+            model.add(objective <= upper_bound - constant)
+        model.maximize(objective + constant)
+    return built
+
+
+def _add_row(
+    built: CpBuild,
+    row: Row,
+    position: IntArray,
+    fixed: npt.NDArray[np.int8],
+    diagnose: bool,
+) -> None:
+    model = built.model
+    state = fixed[row.pairs]
+    constant = int(row.coeffs[state == 1].sum())
+    keep = state < 0
+    variables = [built.x[i] for i in position[row.pairs[keep]].tolist()]
+    coeffs = row.coeffs[keep].tolist()
+    lower = None if row.lower is None else row.lower - constant
+    upper = None if row.upper is None else row.upper - constant
+    literal = None
+    if diagnose:
+        literal = model.new_bool_var(f"assume[{row.rule.family}:{row.rule.subject}]")
+        built.guards[literal.index] = row.rule
+        built.guard_literals.append(literal)
+    if not variables:
+        if (lower is not None and lower > 0) or (upper is not None and upper < 0):
+            clause = model.add_bool_or([])  # cannot hold whatever the plan
+            if literal is not None:
+                clause.only_enforce_if(literal)
+        return
+    if row.at_most_one and literal is None and upper == 1 and lower is None:
+        model.add_at_most_one(variables)
+        return
+    expr = cp_model.LinearExpr.weighted_sum(variables, coeffs)
+    constraint = model.add_linear_constraint(
+        expr,
+        cp_model.INT_MIN if lower is None else lower,
+        cp_model.INT_MAX if upper is None else upper,
+    )
+    if literal is not None:
+        constraint.only_enforce_if(literal)

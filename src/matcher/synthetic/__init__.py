@@ -1,0 +1,1 @@
+"""Stage 10, synthetic instances for tests, what-ifs and benchmarks."""
