@@ -280,7 +280,7 @@ def markdown(rows: list[Run], command: str, time_limit: float) -> str:
         lines.append(
             f"| {r.family} | {r.size} | {r.seed} | {r.status} "
             f"| {_fmt(r.coverage, 'd')} ({_fmt(r.coverage_bound, 'd')}) "
-            f"| {_fmt(r.fit, '.6g')} ({_fmt(r.fit_bound, '.6g')}) | {_fmt(r.gap, '.4%')} "
+            f"| {_fmt(r.fit, '.15g')} ({_fmt(r.fit_bound, '.15g')}) | {_fmt(r.gap, '.4%')} "
             f"| {_fmt(r.solve_seconds, '.2f')} | {_fmt(r.wall, '.1f')} "
             f"| {_fmt(r.peak_mib, '.0f')} | {r.checked} | {_fmt(r.expected_fit, 'd')} "
             f"| {r.note.replace('|', '/')} |"
