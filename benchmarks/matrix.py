@@ -5,7 +5,7 @@
     python benchmarks/matrix.py --ci     # city, one seed, 2 families, 10 s; fails on a bad plan
 
 Families come from ``matcher.synthetic.families`` (a generator independent of
-``matcher.generate``), sizes are named (city 520×110, mid 2000×600, province
+``matcher.synthetic.generate``), sizes are named (city 520×110, mid 2000×600, province
 5000×1500, national 50000×10000) or explicit ``CxP``; OR-Library files are
 converted by ``benchmarks/orlib.py`` and scored against the published optimum.
 
@@ -52,16 +52,8 @@ CI_TIME_LIMIT = 10.0
 GRACE_SECONDS = 120.0
 """Beyond the time limit: reading, the check and writing the plan follow the solve."""
 MEMORY_CAP_GIB = 16.0
-LAUNCHER = (
-    "import sys\n"
-    "try:\n"
-    "    from matcher.cli.commands import main\n"
-    "except ImportError:\n"
-    "    from matcher.cli import main\n"
-    "sys.argv[0] = 'matcher'\n"
-    "main()\n"
-)
-"""The CLI's entry point under either source layout (``matcher/cli.py`` or a package)."""
+LAUNCHER = "import sys\nfrom matcher.cli.commands import main\nsys.argv[0] = 'matcher'\nmain()\n"
+"""The CLI's entry point, run with this tree's ``src`` first on the path."""
 
 
 @dataclass

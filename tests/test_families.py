@@ -12,13 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher.reader import read_instance
+from matcher.cli.commands import main
+from matcher.io.reader import read_instance
 from matcher.synthetic.families import FAMILIES, write_family
-
-try:
-    from matcher.cli.commands import main
-except ImportError:  # the single-module layout
-    from matcher.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import orlib  # noqa: E402

@@ -91,9 +91,9 @@ def test_plain_cp_sat_agrees_with_the_lp_first_path() -> None:
 def test_a_feasible_hint_is_the_plan_to_beat_and_the_optimum_is_unchanged(
     tmp_path: Path,
 ) -> None:
-    """Generated city, seed 2: its LP is fractional, so without a hint the LP phase has no
-    plan. Hinted with the optimum, the LP phase already holds it; the result is the same,
-    proven the same way."""
+    """Generated city, seed 2: its LP is fractional, so without a hint the LP phase holds
+    only the first plan (the flow's, repaired), below the optimum. Hinted with the optimum,
+    the LP phase already holds it; the result is the same, proven the same way."""
     write_instance(generate_tables(520, 110, 2), tmp_path, DEFAULT_RULES_TOML)
     instance = read_instance(tmp_path)
     prepared = prepare(instance)
@@ -109,7 +109,7 @@ def test_a_feasible_hint_is_the_plan_to_beat_and_the_optimum_is_unchanged(
     warm = solve(instance, params, prepared, progress=warm_events.append, hint=optimum)
     lp_cold, lp_warm = (next(e for e in events if e.phase == LP)
                         for events in (cold_events, warm_events))  # fmt: skip
-    assert lp_cold.coverage is None
+    assert (lp_cold.coverage, lp_cold.fit) != (cold.coverage, cold.fit)
     assert (lp_warm.coverage, lp_warm.fit) == (cold.coverage, cold.fit)
     figures = [(r.status, r.coverage, r.coverage_bound, r.fit, r.fit_bound) for r in (cold, warm)]
     assert figures[0] == figures[1] and cold.status == OPTIMAL

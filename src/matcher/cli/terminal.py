@@ -21,6 +21,7 @@ from matcher.solve.events import (
     DIAGNOSIS,
     DONE,
     FIRST_PLAN,
+    IMPROVE,
     LP,
     PREPARE,
     RESTRICTED,
@@ -30,15 +31,15 @@ from matcher.solve.events import (
 )
 
 PHASE_EN = {
-    PREPARE: "eligible pairs", FIRST_PLAN: "greedy first plan", LP: "LP relaxation",
+    PREPARE: "eligible pairs", FIRST_PLAN: "first plan", LP: "LP relaxation",
     TEAM_BOUND: "team bound",
-    RESTRICTED: "search near the LP", CPSAT: "CP-SAT search", DIAGNOSIS: "naming the conflict",
-    DONE: "done",
+    RESTRICTED: "search near the LP", CPSAT: "CP-SAT search", IMPROVE: "neighbourhood search",
+    DIAGNOSIS: "naming the conflict", DONE: "done",
 }  # fmt: skip
 PHASE_ZH = {
-    PREPARE: "计算可选人岗", FIRST_PLAN: "贪心初始方案", LP: "线性松弛", TEAM_BOUND: "班子上界",
+    PREPARE: "计算可选人岗", FIRST_PLAN: "初始方案", LP: "线性松弛", TEAM_BOUND: "班子上界",
     RESTRICTED: "局部搜索",
-    CPSAT: "CP-SAT 搜索", DIAGNOSIS: "查找冲突规则", DONE: "完成",
+    CPSAT: "CP-SAT 搜索", IMPROVE: "邻域改进", DIAGNOSIS: "查找冲突规则", DONE: "完成",
 }  # fmt: skip
 TIER_ZH = {"coverage": "覆盖度", "kept": "保留原安排", "fit": "匹配度"}
 

@@ -22,8 +22,9 @@ from ortools.sat.python import cp_model
 from matcher.model.objective import Objective, relative_gap
 from matcher.prepare.fit import PairFit
 
-PREPARE, FIRST_PLAN, LP, TEAM_BOUND, RESTRICTED, CPSAT, DIAGNOSIS, DONE = (
-    "prepare", "first plan", "lp", "team bound", "restricted", "cpsat", "diagnosis", "done",
+PREPARE, FIRST_PLAN, LP, TEAM_BOUND, RESTRICTED, CPSAT, IMPROVE, DIAGNOSIS, DONE = (
+    "prepare", "first plan", "lp", "team bound", "restricted", "cpsat", "improve", "diagnosis",
+    "done",
 )  # fmt: skip
 """The solver's phases, in the order they run (each but the last may be skipped)."""
 

@@ -36,12 +36,14 @@ from matcher.model.space import row_sides
 from matcher.prepare.eligibility import Eligibility, eligible_pairs
 from matcher.prepare.encoding import Encoded, IntArray, encode
 from matcher.prepare.fit import PairFit, pair_fit
-from matcher.solve import cpsat, implicit, mip
+from matcher.solve import cpsat, implicit, mip, neighbourhood
+from matcher.solve import flow as flow_module
 from matcher.solve.events import (
     CPSAT,
     DIAGNOSIS,
     DONE,
     FIRST_PLAN,
+    IMPROVE,
     LP,
     PREPARE,
     RESTRICTED,
@@ -51,6 +53,7 @@ from matcher.solve.events import (
     SearchListener,
     progress_event,
 )
+from matcher.solve.flow import network_optimum
 from matcher.solve.relaxation import (
     DUAL_SCALE,
     LP_SHARE,
@@ -64,6 +67,10 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "u
 LP_PROOF = "LP bound"
 TEAM_PROOF = "LP bound with teams solved exactly"
 MIP_PROOF = "MIP over every pair reduced costs leave to a plan as good"
+FLOW_PROOF = "min-cost flow: its optimum keeps every team row"
+FIRST_PLAN_SHARE = 0.1
+"""Share of the time limit within which a first checked plan is due (issue 16's target):
+the flow's plan is repaired around the team rows it breaks for at most this long."""
 RESTRICTED_PAIRS_PER_PLACEMENT = 20
 """Size of the restricted search for a first plan, per cadre the LP places."""
 BUILD_SECONDS_PER_PAIR = 2e-5
@@ -349,6 +356,17 @@ def solve(
         return params.time_limit - (time.perf_counter() - start)
 
     def plan_result(values: IntArray, bound: int, proof: str) -> Result:
+        if flow_bound is not None:
+            bound = min(bound, flow_bound)
+        if int(np.dot(weights, values)) < bound and time_left() > 0:
+            # time to spare and a gap open: improve the plan by neighbourhoods until the limit
+            def better(plan: IntArray) -> None:
+                report(IMPROVE, plan_value(plan), bound)
+
+            phase_start = time.perf_counter()
+            values = neighbourhood.improve(search, values, bound, start + params.time_limit,
+                                           params.seed, better)  # fmt: skip
+            times["improve"] = time.perf_counter() - phase_start
         return finish(_plan_result(prepared, values, bound, proof, start, size, times))
 
     def no_plan(status: str, conflicts: tuple[RuleInstance, ...] = ()) -> Result:
@@ -356,6 +374,26 @@ def solve(
 
     if not prepared.all_listed:
         return finish(_solve_implicit(prepared, params, start, size, times, report))
+    search = neighbourhood.Search(prepared.space, prepared.rows, weights)
+    flow_bound: int | None = None
+    flow = network_optimum(prepared.space, weights)
+    times["flow"] = flow.runtime
+    if flow.status == flow_module.INFEASIBLE:  # no plan keeps even rules 1, 5 and 6
+        report(DIAGNOSIS, None, None)
+        conflicts = diagnose(prepared, params, time_left())
+        if conflicts is not None:
+            return no_plan(INFEASIBLE, conflicts)
+    if flow.plan is not None and flow.value is not None:
+        flow_bound = flow.value
+        if not search.broken(flow.plan):
+            return plan_result(flow.plan, flow.value, FLOW_PROOF)
+        # a first plan fast: the flow's, repaired around the team rows it breaks
+        repaired = neighbourhood.repair(search, flow.plan,
+                                        start + FIRST_PLAN_SHARE * params.time_limit,
+                                        params.seed)  # fmt: skip
+        times["repair"] = time.perf_counter() - start - sum(times.values())
+        feasible_hint = _best_plan(weights, feasible_hint, repaired)
+        report(FIRST_PLAN, plan_value(feasible_hint), flow_bound)
     bound: int | None = None
     incumbent = feasible_hint
     mip_first = num_pairs > MIP_PLAN_ABOVE_PAIRS
