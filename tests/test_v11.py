@@ -556,3 +556,19 @@ def test_infeasible_group_exits_3_naming_it(tmp_path: Path) -> None:
     code, text = run("solve", str(folder), "--out", str(tmp_path / "plan"))
     assert code == 3, text
     assert "湖塘镇拆迁组" in text and "needs 5 party members" in text
+
+
+def test_explain_group_and_exception_reason(tmp_path: Path) -> None:
+    posts = POSTS.replace("G1;G2", "G2").replace(",G1\n", ",\n")
+    groups = "id,name,min_party_members\nG2,信访一批,1\n"
+    folder = write(tmp_path / "inst", **v11_files(**{"posts.csv": posts, "groups.csv": groups}))
+    code, text = run("solve", str(folder), "--out", str(tmp_path / "plan"))
+    assert code == 0, text
+    code, text = run("explain", str(folder), str(tmp_path / "plan"), "--group", "G2",
+                     "--cadre", "C4")  # fmt: skip
+    assert code == 0, text
+    assert "group G2 信访一批" in text and "party members" in text and "holds" in text
+    assert "relies on an exception to age_cap: 市委组织部特批" in text
+    assert "relies on an exception to min_education: 特殊专长" in text
+    code, text = run("explain", str(folder), str(tmp_path / "plan"), "--group", "G9")
+    assert code == 2 and "group G9" in text
