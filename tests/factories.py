@@ -6,6 +6,7 @@ import random
 from fractions import Fraction
 
 from matcher.instance import (
+    RANK_FAMILIES,
     Affinity,
     Candidate,
     Department,
@@ -54,7 +55,7 @@ def random_instance(seed: int, num_candidates: int = 5, num_posts: int = 3) -> I
             region=rng.choice(REGIONS),
             team=rng.choice((None, "T0", "T1")),
             seats=rng.choice((1, 1, 2)),
-            ranks=tuple(rng.sample(list(Rank), rng.randint(2, 3))),
+            ranks=tuple(rng.sample(list(RANK_FAMILIES), rng.randint(2, 3))),
             min_education=rng.choice((None, Education.BACHELOR)),
             sensitive=rng.random() < 0.3,
             new_experience_only=rng.random() < 0.2,
@@ -68,7 +69,7 @@ def random_instance(seed: int, num_candidates: int = 5, num_posts: int = 3) -> I
             id=f"C{c}",
             name=f"干部{c}",
             department=rng.choice(("D0", "D1")),
-            rank=rng.choice(list(Rank)),
+            rank=rng.choice(list(RANK_FAMILIES)),
             age=rng.randint(30, 46),
             education=rng.choice((Education.ASSOCIATE, Education.BACHELOR, Education.MASTER)),
             birthplace=rng.choice(REGIONS),

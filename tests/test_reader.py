@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matcher.instance import Education, PostKind, Rank, Rules
+from matcher.instance import RANK_FAMILIES, Education, PostKind, Rank, Rules
 from matcher.io.aliases import COLUMN_ALIASES, TABLE_ALIASES, header_key
 from matcher.io.reader import _MODELS, _PARSERS, InputError, InputIssue, read_instance, read_rules
 
@@ -90,7 +90,7 @@ def test_minimal_folder_uses_defaults(tmp_path: Path) -> None:
         PostKind.PETITION,
         1,
         1,
-        tuple(Rank),
+        RANK_FAMILIES,
     )
     assert post.team is None and post.min_education is None
     assert instance.rules == Rules()
@@ -175,7 +175,7 @@ def test_chinese_file_names_headers_and_values(tmp_path: Path) -> None:
     assert p1.ranks == (Rank.GENERAL, Rank.SECTION) and p1.min_education == Education.BACHELOR
     assert p1.sensitive and p1.new_experience_only and p1.priority == 3
     assert p1.preferred_categories == ("建设", "卫生")
-    assert (p2.kind, p2.ranks, p2.priority) == (PostKind.PETITION, tuple(Rank), 1)
+    assert (p2.kind, p2.ranks, p2.priority) == (PostKind.PETITION, RANK_FAMILIES, 1)
     assert (p3.kind, p3.min_education) == (PostKind.KEY_PROJECT, Education.MASTER)
     (team,) = instance.teams
     assert (team.incumbents, team.incumbent_locals, team.min_local_ratio) == (5, 2, Fraction(2, 5))
@@ -609,7 +609,8 @@ def test_empty_required_cell(tmp_path: Path) -> None:
             "rank",
             "mayor",
             '"mayor" is not a rank; use one of general (一般干部), section (乡科级),'
-            " county (县处级)",
+            " county (县处级), section_deputy (副科), section_full (正科),"
+            " county_deputy (副处), county_full (正处)",
         ),
         (
             "education",

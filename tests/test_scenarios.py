@@ -323,7 +323,7 @@ REJECTIONS = [
         "colour = 1",
         'scenarios.toml: variant "v": add.posts[0].colour: unknown column; use one of id, name,'
         " kind, unit, region, team, seats, ranks, min_education, sensitive, new_experience_only,"
-        " preferred_categories, priority",
+        " preferred_categories, priority, groups",
     ),
     (
         '[[variants.v.add.posts]]\nid = "P8"\nkind = "grassroots"\nunit = "U"\nregion = "R"\n'

@@ -15,11 +15,39 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Rank(StrEnum):
-    """Rank (职级); the age cap depends on it."""
+    """Rank (职级): three families, and (format v1.1) four grades inside two of them.
+
+    The age cap goes by family (``RANK_FAMILY``). In a post's ``ranks`` a family
+    accepts itself and every grade in it; a grade accepts only itself.
+    """
 
     GENERAL = "general"  # 一般干部
     SECTION = "section"  # 乡科级
     COUNTY = "county"  # 县处级
+    SECTION_DEPUTY = "section_deputy"  # 副科级
+    SECTION_FULL = "section_full"  # 正科级
+    COUNTY_DEPUTY = "county_deputy"  # 副处级
+    COUNTY_FULL = "county_full"  # 正处级
+
+
+RANK_FAMILIES: tuple[Rank, ...] = (Rank.GENERAL, Rank.SECTION, Rank.COUNTY)
+"""The families of format v1; the default of a post's ``ranks``."""
+
+RANK_FAMILY: dict[Rank, Rank] = {
+    Rank.GENERAL: Rank.GENERAL,
+    Rank.SECTION: Rank.SECTION,
+    Rank.COUNTY: Rank.COUNTY,
+    Rank.SECTION_DEPUTY: Rank.SECTION,
+    Rank.SECTION_FULL: Rank.SECTION,
+    Rank.COUNTY_DEPUTY: Rank.COUNTY,
+    Rank.COUNTY_FULL: Rank.COUNTY,
+}
+"""Each rank's family: what its age cap and ``min_county_level`` go by."""
+
+
+def accepted_ranks(ranks: tuple[Rank, ...]) -> frozenset[Rank]:
+    """Every cadre rank a post listing ``ranks`` accepts (a family brings its grades)."""
+    return frozenset(rank for rank in Rank if rank in ranks or RANK_FAMILY[rank] in ranks)
 
 
 class Education(StrEnum):
@@ -85,12 +113,53 @@ class Post(_Frozen):
     region: Id
     team: str | None = None
     seats: Annotated[int, Field(ge=0, le=10_000)] = 1
-    ranks: tuple[Rank, ...] = tuple(Rank)
+    ranks: tuple[Rank, ...] = RANK_FAMILIES
     min_education: Education | None = None
     sensitive: bool = False
     new_experience_only: bool = False
     preferred_categories: tuple[str, ...] = ()
     priority: Annotated[int, Field(ge=0, le=1_000_000)] = 1
+    groups: tuple[str, ...] = ()
+    """Ids of the groups (rule 7, format v1.1) this post belongs to."""
+
+
+class Group(_Frozen):
+    """A working group, receiving unit or batch (rule 7, format v1.1).
+
+    Its members are the cadres assigned to any of its posts. ``min_party_members``
+    and ``min_county_level`` hold only for a group with at least one member.
+    """
+
+    id: Id
+    name: str = ""
+    min_members: Annotated[int, Field(ge=0)] = 0
+    max_members: Annotated[int, Field(ge=0)] | None = None
+    min_party_members: Annotated[int, Field(ge=0)] = 0
+    min_county_level: Annotated[int, Field(ge=0)] = 0
+    max_per_department: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _min_within_max(self) -> Group:
+        if self.max_members is not None and self.min_members > self.max_members:
+            raise ValueError(
+                f"min_members ({self.min_members}) exceeds max_members ({self.max_members})"
+            )
+        return self
+
+
+class ExceptionRule(StrEnum):
+    """A "generally" requirement of rule 2 that a documented exception may lift."""
+
+    AGE_CAP = "age_cap"  # 年龄
+    MIN_EDUCATION = "min_education"  # 学历
+
+
+class RuleException(_Frozen):
+    """A documented exception (format v1.1): ``rule`` is lifted for the cadre on every post."""
+
+    candidate_id: Id
+    rule: ExceptionRule
+    reason: Annotated[str, Field(min_length=1)]
 
 
 class Team(_Frozen):
@@ -177,6 +246,8 @@ class Instance(_Frozen):
     teams: tuple[Team, ...] = ()
     departments: tuple[Department, ...] = ()
     affinities: tuple[Affinity, ...] = ()
+    groups: tuple[Group, ...] = ()
+    exceptions: tuple[RuleException, ...] = ()
     rules: Rules = Rules()
     warnings: tuple[str, ...] = ()
 
@@ -191,6 +262,10 @@ class Instance(_Frozen):
     @property
     def num_seats(self) -> int:
         return sum(post.seats for post in self.posts)
+
+    def exempt(self, candidate_id: str, rule: ExceptionRule) -> bool:
+        """Whether a documented exception lifts ``rule`` for the cadre."""
+        return any(e.candidate_id == candidate_id and e.rule == rule for e in self.exceptions)
 
     def team_ratio(self, team: Team) -> Fraction:
         """The local ratio in force for ``team`` (its own, else the rule's)."""

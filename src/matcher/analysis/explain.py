@@ -15,8 +15,8 @@ from enum import StrEnum
 import numpy as np
 
 from matcher.analysis.planview import PlanView
-from matcher.check.checker import fit_terms
-from matcher.instance import Instance
+from matcher.check.checker import fit_terms, relied_exceptions
+from matcher.instance import RANK_FAMILY, Instance, Rank
 from matcher.io.labels import VALUES_ZH
 from matcher.prepare.eligibility import Exclusion, describe, exclusion_mask
 from matcher.prepare.fit import FIT_TERMS
@@ -90,6 +90,7 @@ def explain_cadre(prepared: Prepared, view: PlanView, cand: int, lang: str = "en
             f"{'已安排到' if zh else 'placed at'} {_post(instance, post)}; "
             + _fit_line(instance, c.id, instance.posts[post].id, lang)
         )
+        lines += _exception_lines(instance, cand, post, lang)
     else:
         lines.append("未安排。" if zh else "not placed.")
     posts = np.arange(instance.num_posts)
@@ -223,6 +224,73 @@ def explain_post(prepared: Prepared, view: PlanView, post: int, lang: str = "en"
             lines.append(
                 f"  {who}: " + ("安排会降低总匹配度" if zh else "placing them lowers the objective")
             )
+    return lines
+
+
+EXCEPTION_ZH = {"age_cap": "年龄上限", "min_education": "学历要求"}
+
+
+def _exception_lines(instance: Instance, cand: int, post: int, lang: str) -> list[str]:
+    """The documented exceptions this assignment relies on, each with its reason."""
+    c, p = instance.candidates[cand], instance.posts[post]
+    reasons = {e.rule.value: e.reason for e in instance.exceptions if e.candidate_id == c.id}
+    return [
+        f"  依据例外：{EXCEPTION_ZH[rule]}（{reasons[rule]}）"
+        if lang == "zh"
+        else f"  relies on an exception to {rule}: {reasons[rule]}"
+        for rule in relied_exceptions(instance, c, p)
+    ]
+
+
+def explain_group(instance: Instance, view: PlanView, group_id: str, lang: str = "en") -> list[str]:
+    """A group's members after the plan: count, party members, county-level members and
+    the most from one department, each against its limit (rule 7)."""
+    zh = lang == "zh"
+    group = next(g for g in instance.groups if g.id == group_id)
+    space = view.prepared.space
+    members = {}
+    for k in view.plan_pairs.tolist():
+        post = instance.posts[int(space.post_idcs[k])]
+        if group.id in post.groups:
+            cand = instance.candidates[int(space.cand_idcs[k])]
+            members[cand.id] = (cand, post)
+    count = len(members)
+    party = sum(cand.party_member for cand, _ in members.values())
+    county = sum(RANK_FAMILY[cand.rank] == Rank.COUNTY for cand, _ in members.values())
+    by_department = Counter(cand.department for cand, _ in members.values())
+    used = count > 0
+
+    def verdict(ok: bool) -> str:
+        return ("满足" if ok else "不满足") if zh else ("holds" if ok else "BROKEN")
+
+    top = max(by_department.values(), default=0)
+    most = "不限" if zh else "unlimited"
+    limits = [
+        (("成员", "members"), count, f"{group.min_members}..{group.max_members or most}",
+         group.min_members <= count and (group.max_members is None or count <= group.max_members)),
+        (("党员", "party members"), party, f"≥ {group.min_party_members}",
+         not used or party >= group.min_party_members),
+        (("县处级", "county-level"), county, f"≥ {group.min_county_level}",
+         not used or county >= group.min_county_level),
+        (("同一单位最多", "most from one department"), top,
+         f"≤ {most if group.max_per_department is None else group.max_per_department}",
+         group.max_per_department is None or top <= group.max_per_department),
+    ]  # fmt: skip
+    name = f"{group.id} {group.name}".strip()
+    lines = [f"工作组 {name}：{count} 人" if zh else f"group {name}: {count} members"]
+    for (label_zh, label_en), value, limit, ok in limits:
+        lines.append(f"  {label_zh if zh else label_en} {value} ({limit}): {verdict(ok)}")
+    if not used and (group.min_party_members or group.min_county_level):
+        lines.append(
+            "  （空组无需党员和县处级干部）"
+            if zh
+            else "  (an empty group needs no party members and no county-level member)"
+        )
+    for cand, post in members.values():
+        tags = [VALUES_ZH.get(cand.rank.value, cand.rank.value) if zh else cand.rank.value]
+        if cand.party_member:
+            tags.append("党员" if zh else "party")
+        lines.append(f"  {cand.id} {cand.name} ({cand.department}, {', '.join(tags)}) → {post.id}")
     return lines
 
 

@@ -15,14 +15,21 @@ Conventions (decided here, documented so that a reader can check them):
   post's priority to coverage and its fit to ``fit``. ``fit_by_assignment`` is
   keyed by pair, so a repeated identical pair appears there once.
 * Counts of *cadres* (team members joining or leaving, department quotas,
-  must-place) count distinct candidates.
+  must-place, group members) count distinct candidates.
+* Format v1.1 is read here from domain.md afresh, with this module's own tables:
+  a rank's family (``RANK_FAMILY_OF``: age caps and ``min_county_level`` go by
+  family; a family in a post's ``ranks`` accepts its grades, a grade only
+  itself); a documented exception lifts the age cap or every education
+  requirement for its cadre and nothing else; rule 7 counts a group's members as
+  the distinct cadres assigned to any of its posts, and its party and county
+  minimums bind only a group with at least one member.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from matcher.instance import (
@@ -56,6 +63,11 @@ RULE_FAMILY: dict[str, int] = {
     "quota_min": 5,
     "quota_max": 5,
     "must_place": 6,
+    "group_min": 7,
+    "group_max": 7,
+    "group_party": 7,
+    "group_county": 7,
+    "group_department": 7,
 }
 """Each rule name and the number of the hard rule in domain.md it belongs to."""
 
@@ -63,7 +75,24 @@ RANK_ZH: dict[Rank, str] = {
     Rank.COUNTY: "县处级",
     Rank.SECTION: "乡科级",
     Rank.GENERAL: "一般干部",
+    Rank.SECTION_DEPUTY: "副科级",
+    Rank.SECTION_FULL: "正科级",
+    Rank.COUNTY_DEPUTY: "副处级",
+    Rank.COUNTY_FULL: "正处级",
 }
+RANK_FAMILY_OF: dict[str, str] = {
+    "general": "general",
+    "section": "section",
+    "county": "county",
+    "section_deputy": "section",
+    "section_full": "section",
+    "county_deputy": "county",
+    "county_full": "county",
+}
+"""domain.md "Finer ranks": each rank (file value) and the family it belongs to."""
+AGE_CAP_EXCEPTION = "age_cap"
+EDUCATION_EXCEPTION = "min_education"
+"""The two rules an exception may lift (domain.md "Documented exceptions"), in this order."""
 EDUCATION_ZH: dict[Education, str] = {
     Education.SECONDARY: "中专/高中",
     Education.ASSOCIATE: "大专",
@@ -129,10 +158,20 @@ class CheckReport:
     coverage: int
     fit: Fraction
     fit_by_assignment: dict[tuple[str, str], FitTerms]
+    exceptions_by_assignment: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    """The exceptions each assignment relies on (only those that rely on any)."""
 
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    @property
+    def exceptions_used(self) -> int:
+        """How many (cadre, rule) exceptions the plan relies on."""
+        return len(
+            {(pair[0], rule) for pair, rules in self.exceptions_by_assignment.items()
+             for rule in rules}
+        )  # fmt: skip
 
     def disagreement(self, coverage: int, fit: Fraction) -> list[str]:
         """Why a plan the solver says has ``coverage`` and ``fit`` must not be written, if so.
@@ -265,15 +304,51 @@ def check_seats(instance: Instance, pairs: Sequence[tuple[Candidate, Post]]) -> 
 # --------------------------------------------------------------------------- rule 2
 
 
-def check_education(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
-    """Rule 2: education at least the higher of the rule's and the post's ``min_education``."""
+def _required_education(instance: Instance, post: Post) -> Education:
     required = instance.rules.min_education
     if (
         post.min_education is not None
         and EDUCATION_ORDER[post.min_education] > EDUCATION_ORDER[required]
     ):
         required = post.min_education
+    return required
+
+
+def _below_education(instance: Instance, candidate: Candidate, post: Post) -> bool:
+    required = _required_education(instance, post)
+    return EDUCATION_ORDER[candidate.education] < EDUCATION_ORDER[required]
+
+
+def _age_cap(instance: Instance, candidate: Candidate) -> int:
+    family = Rank(RANK_FAMILY_OF[candidate.rank.value])
+    return instance.rules.age_caps.get(family, DEFAULT_AGE_CAPS[family])
+
+
+def _exempt(instance: Instance, candidate: Candidate, rule: str) -> bool:
+    return (candidate.id, rule) in _lookups(instance).exceptions
+
+
+def relied_exceptions(instance: Instance, candidate: Candidate, post: Post) -> tuple[str, ...]:
+    """The exceptions the pair relies on: those it has and would break the rule without."""
+    relied = []
+    if _exempt(instance, candidate, AGE_CAP_EXCEPTION) and candidate.age > _age_cap(
+        instance, candidate
+    ):
+        relied.append(AGE_CAP_EXCEPTION)
+    if _exempt(instance, candidate, EDUCATION_EXCEPTION) and _below_education(
+        instance, candidate, post
+    ):
+        relied.append(EDUCATION_EXCEPTION)
+    return tuple(relied)
+
+
+def check_education(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
+    """Rule 2: education at least the higher of the rule's and the post's ``min_education``,
+    unless a documented exception lifts it for the cadre."""
+    required = _required_education(instance, post)
     if EDUCATION_ORDER[candidate.education] >= EDUCATION_ORDER[required]:
+        return None
+    if _exempt(instance, candidate, EDUCATION_EXCEPTION):
         return None
     return _violation(
         "education",
@@ -286,9 +361,10 @@ def check_education(instance: Instance, candidate: Candidate, post: Post) -> Vio
 
 
 def check_age(instance: Instance, candidate: Candidate, post: Post) -> Violation | None:
-    """Rule 2: age at most the cap of the cadre's rank (age equal to the cap is eligible)."""
-    cap = instance.rules.age_caps.get(candidate.rank, DEFAULT_AGE_CAPS[candidate.rank])
-    if candidate.age <= cap:
+    """Rule 2: age at most the cap of the cadre's rank family (age equal to the cap is
+    eligible), unless a documented exception lifts it for the cadre."""
+    cap = _age_cap(instance, candidate)
+    if candidate.age <= cap or _exempt(instance, candidate, AGE_CAP_EXCEPTION):
         return None
     return _violation(
         "age",
@@ -314,8 +390,10 @@ def check_disciplinary(instance: Instance, candidate: Candidate, post: Post) -> 
 
 
 def check_rank(candidate: Candidate, post: Post) -> Violation | None:
-    """Rule 2: the cadre's rank is one of the post's allowed ``ranks``."""
-    if candidate.rank in post.ranks:
+    """Rule 2: the cadre's rank is one of the post's allowed ``ranks``: listed itself, or
+    its family listed (a family accepts its grades; a grade accepts only itself)."""
+    listed = {rank.value for rank in post.ranks}
+    if candidate.rank.value in listed or RANK_FAMILY_OF[candidate.rank.value] in listed:
         return None
     allowed_en = ", ".join(rank.value for rank in post.ranks) or "none"
     allowed_zh = "、".join(RANK_ZH[rank] for rank in post.ranks) or "无"
@@ -376,6 +454,8 @@ class _Lookups:
     forbidden: frozenset[tuple[str, str]]
     bonus: dict[tuple[str, str], Fraction | int]
     departments: dict[str, Department]
+    exceptions: frozenset[tuple[str, str]]
+    """(cadre id, rule) of every documented exception."""
 
 
 _LOOKUPS: dict[int, tuple[Instance, _Lookups]] = {}
@@ -393,6 +473,7 @@ def _lookups(instance: Instance) -> _Lookups:
         frozenset((a.candidate_id, a.post_id) for a in instance.affinities if a.forbid),
         bonus,
         {d.id: d for d in instance.departments},
+        frozenset((e.candidate_id, e.rule.value) for e in instance.exceptions),
     )
     if len(_LOOKUPS) > 8:
         _LOOKUPS.clear()
@@ -578,6 +659,75 @@ def _must_place_violation(instance: Instance, unplaced: Candidate) -> Violation 
     )
 
 
+# --------------------------------------------------------------------------- rule 7
+
+
+def check_groups(
+    instance: Instance,
+    pairs: Sequence[tuple[Candidate, Post]],
+    only: set[str] | None = None,
+) -> list[Violation]:
+    """Rule 7: each group's members (distinct cadres on any of its posts) within its limits.
+
+    ``min_members`` and ``max_members`` always; ``min_party_members`` and
+    ``min_county_level`` (rank family county) only when the group has a member;
+    ``max_per_department`` per sending department. ``only``: these groups alone.
+    """
+    members: dict[str, dict[str, Candidate]] = {}
+    for candidate, post in pairs:
+        for group_id in post.groups:
+            members.setdefault(group_id, {})[candidate.id] = candidate
+    found: list[Violation] = []
+    for group in instance.groups:
+        if only is not None and group.id not in only:
+            continue
+        cadres = list(members.get(group.id, {}).values())
+        label = f"工作组 {group.id}（{group.name}）" if group.name else f"工作组 {group.id}"
+        subject = f"group {group.id}"
+        count = len(cadres)
+        if count < group.min_members:
+            found.append(_violation(
+                "group_min", subject,
+                f"Group {group.id} has {count} member(s), fewer than its minimum"
+                f" {group.min_members}",
+                f"{label} 只有 {count} 人，少于最低 {group.min_members} 人"))  # fmt: skip
+        if group.max_members is not None and count > group.max_members:
+            found.append(_violation(
+                "group_max", subject,
+                f"Group {group.id} has {count} member(s), more than its maximum"
+                f" {group.max_members}",
+                f"{label} 有 {count} 人，超过最多 {group.max_members} 人"))  # fmt: skip
+        if count == 0:
+            continue  # an empty group needs no party members and no leader
+        party = sum(1 for c in cadres if c.party_member)
+        if party < group.min_party_members:
+            found.append(_violation(
+                "group_party", subject,
+                f"Group {group.id} has {party} party member(s) among {count}, fewer than"
+                f" the {group.min_party_members} a group with members needs",
+                f"{label} 共 {count} 人，其中党员 {party} 人，"
+                f"少于要求的 {group.min_party_members} 人"))  # fmt: skip
+        county = sum(1 for c in cadres if RANK_FAMILY_OF[c.rank.value] == "county")
+        if county < group.min_county_level:
+            found.append(_violation(
+                "group_county", subject,
+                f"Group {group.id} has {county} county-level member(s) among {count}, fewer"
+                f" than the {group.min_county_level} a group with members needs",
+                f"{label} 共 {count} 人，其中县处级干部 {county} 人，"
+                f"少于要求的 {group.min_county_level} 人"))  # fmt: skip
+        if group.max_per_department is not None:
+            by_department = Counter(c.department for c in cadres)
+            for department, sent in sorted(by_department.items()):
+                if sent > group.max_per_department:
+                    found.append(_violation(
+                        "group_department", subject,
+                        f"Group {group.id} has {sent} members from department {department},"
+                        f" more than its {group.max_per_department} per department",
+                        f"{label} 中来自单位 {department} 的有 {sent} 人，"
+                        f"超过每单位最多 {group.max_per_department} 人"))  # fmt: skip
+    return found
+
+
 # --------------------------------------------------------------------------- fit
 
 
@@ -677,21 +827,27 @@ def check_plan(instance: Instance, assignments: Sequence[tuple[str, str]]) -> Ch
     violations += check_local_ratio(instance, pairs)
     violations += check_quotas(instance, pairs)
     violations += check_must_place(instance, pairs)
+    violations += check_groups(instance, pairs)
 
     coverage = 0
     fit = Fraction(0)
     fit_by_assignment: dict[tuple[str, str], FitTerms] = {}
+    exceptions_by_assignment: dict[tuple[str, str], tuple[str, ...]] = {}
     for candidate, post in pairs:
         terms = _fit(instance, candidate, post)
         coverage += post.priority
         fit += terms.total
         fit_by_assignment[(candidate.id, post.id)] = terms
+        relied = relied_exceptions(instance, candidate, post) if instance.exceptions else ()
+        if relied:
+            exceptions_by_assignment[(candidate.id, post.id)] = relied
 
     return CheckReport(
         violations=tuple(violations),
         coverage=coverage,
         fit=fit,
         fit_by_assignment=fit_by_assignment,
+        exceptions_by_assignment=exceptions_by_assignment,
     )
 
 
@@ -756,4 +912,6 @@ class SwapCheck:
         violation = None if holder_stays else _must_place_violation(self.instance, holder)
         if violation is not None:
             found.append(violation)
+        if post.groups:  # rule 7: the post's groups lose the holder and gain the newcomer
+            found += check_groups(self.instance, swapped, only=set(post.groups))
         return found

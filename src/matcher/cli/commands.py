@@ -236,6 +236,7 @@ def solve_command(
 @click.option("--cadre", "cadres", multiple=True, help="A cadre's id (repeatable).")
 @click.option("--post", "posts", multiple=True, help="A post's id (repeatable).")
 @click.option("--team", "teams", multiple=True, help="A team's id (repeatable).")
+@click.option("--group", "groups", multiple=True, help="A group's id (repeatable; v1.1).")
 @lang_option()
 def explain(
     instance: Path,
@@ -243,14 +244,15 @@ def explain(
     cadres: tuple[str, ...],
     posts: tuple[str, ...],
     teams: tuple[str, ...],
+    groups: tuple[str, ...],
     lang: str,
 ) -> None:
-    """Explain the plan in PLAN_DIR for the named cadres, posts and teams."""
-    from matcher.analysis.explain import explain_cadre, explain_post, explain_team
+    """Explain the plan in PLAN_DIR for the named cadres, posts, teams and groups."""
+    from matcher.analysis.explain import explain_cadre, explain_group, explain_post, explain_team
 
     data = _load(instance)
-    if not (cadres or posts or teams):
-        _fail("Name at least one --cadre, --post or --team to explain.", EXIT_INPUT)
+    if not (cadres or posts or teams or groups):
+        _fail("Name at least one --cadre, --post, --team or --group to explain.", EXIT_INPUT)
     try:
         plan = read_plan(plan_dir)
     except InputError as error:
@@ -261,6 +263,7 @@ def explain(
     unknown = [f"cadre {c}" for c in cadres if c not in cand_index]
     unknown += [f"post {p}" for p in posts if p not in post_index]
     unknown += [f"team {t}" for t in teams if t not in team_ids]
+    unknown += [f"group {g}" for g in groups if g not in {g.id for g in data.groups}]
     if unknown:
         _fail(f"Not in {instance}: {', '.join(unknown)}", EXIT_INPUT)
     if not check_plan(data, plan).ok:
@@ -270,6 +273,7 @@ def explain(
     blocks = [explain_cadre(prepared, view, cand_index[c], lang) for c in cadres]
     blocks += [explain_post(prepared, view, post_index[p], lang) for p in posts]
     blocks += [explain_team(prepared, view, t, lang) for t in teams]
+    blocks += [explain_group(data, view, g, lang) for g in groups]
     click.echo("\n\n".join("\n".join(block) for block in blocks))
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from matcher.instance import Education, PostKind, Rank
+from matcher.instance import RANK_FAMILIES, Education, ExceptionRule, PostKind, Rank
 
 __all__ = [
     "BOOLEAN_ALIASES",
     "COLUMN_ALIASES",
+    "AGE_CAP_RANK_ALIASES",
     "EDUCATION_ALIASES",
+    "EXCEPTION_RULE_ALIASES",
     "KIND_ALIASES",
     "LIST_SEPARATORS",
     "RANK_ALIASES",
@@ -63,7 +65,15 @@ def _lookup(pairs: Mapping[str, Iterable[str]]) -> dict[str, str]:
     return lookup
 
 
-TABLES: tuple[str, ...] = ("candidates", "posts", "teams", "departments", "affinities")
+TABLES: tuple[str, ...] = (
+    "candidates",
+    "posts",
+    "teams",
+    "departments",
+    "affinities",
+    "groups",
+    "exceptions",
+)
 """The CSV tables (or workbook sheets) of an instance, in reading order."""
 
 RULES_TABLE = "rules"
@@ -76,6 +86,8 @@ TABLE_ALIASES: dict[str, str] = _lookup(
         "teams": ("team", "班子", "领导班子"),
         "departments": ("department", "部门", "单位", "选派单位"),
         "affinities": ("affinity", "匹配", "人岗匹配"),
+        "groups": ("group", "分组", "工作组", "小组", "临时党支部"),
+        "exceptions": ("exception", "例外", "特批", "例外情况"),
         RULES_TABLE: ("rule", "规则"),
     }
 )
@@ -118,6 +130,7 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
             "new_experience_only": ("限无经历",),
             "preferred_categories": ("优先类别",),
             "priority": ("优先级",),
+            "groups": ("group", "分组", "工作组", "所属分组"),
         }
     ),
     "teams": _lookup(
@@ -147,6 +160,24 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
             "forbid": ("禁止",),
         }
     ),
+    "groups": _lookup(
+        {
+            "id": ("编号", "分组编号", "group_id"),
+            "name": ("名称", "分组名称", "组名"),
+            "min_members": ("人数下限", "最少人数"),
+            "max_members": ("人数上限", "最多人数"),
+            "min_party_members": ("党员人数下限", "最少党员人数", "min_party"),
+            "min_county_level": ("县处级人数下限", "处级人数下限", "min_county"),
+            "max_per_department": ("同一单位人数上限", "每单位人数上限", "每单位上限"),
+        }
+    ),
+    "exceptions": _lookup(
+        {
+            "candidate_id": ("干部编号", "candidate"),
+            "rule": ("规则", "例外事项", "事项"),
+            "reason": ("原因", "理由", "事由"),
+        }
+    ),
 }
 """Per table: normalised header to the field name of the model in ``instance.py``."""
 
@@ -155,6 +186,22 @@ RANK_ALIASES: dict[str, str] = _lookup(
         Rank.GENERAL.value: ("一般干部", "科员", "general cadre"),
         Rank.SECTION.value: ("乡科级", "科级", "township"),
         Rank.COUNTY.value: ("县处级", "处级", "division"),
+        Rank.SECTION_DEPUTY.value: ("副科", "副科级", "deputy section"),
+        Rank.SECTION_FULL.value: ("正科", "正科级", "full section"),
+        Rank.COUNTY_DEPUTY.value: ("副处", "副处级", "deputy county"),
+        Rank.COUNTY_FULL.value: ("正处", "正处级", "full county"),
+    }
+)
+
+AGE_CAP_RANK_ALIASES: dict[str, str] = {
+    key: rank for key, rank in RANK_ALIASES.items() if Rank(rank) in RANK_FAMILIES
+}
+"""Ranks an age cap may be given for: the families only (a grade's cap is its family's)."""
+
+EXCEPTION_RULE_ALIASES: dict[str, str] = _lookup(
+    {
+        ExceptionRule.AGE_CAP.value: ("年龄", "年龄上限", "age"),
+        ExceptionRule.MIN_EDUCATION.value: ("学历", "学历要求", "最低学历", "education"),
     }
 )
 

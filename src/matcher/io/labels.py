@@ -11,7 +11,7 @@ HEADERS_ZH = {
     "fit_affinity": "匹配度_组织评价", "type": "类型", "id": "编号", "name": "名称",
     "empty_seats": "空缺职数", "eligible": "符合条件数", "rank": "顺位",
     "alternate_id": "备选干部编号", "alternate_name": "备选姓名", "alternate_fit": "备选匹配度",
-    "fit_cost": "互换减少匹配度",
+    "fit_cost": "互换减少匹配度", "exceptions": "例外事项",
 }  # fmt: skip
 """Column headers with ``--lang zh``; ``matcher check`` reads either language."""
 VALUES_ZH = {
@@ -19,5 +19,6 @@ VALUES_ZH = {
     "external": "外挂", "upward": "上挂", "cadre": "干部", "seat": "岗位",
     "general": "一般干部", "section": "乡科级", "county": "县处级",
     "secondary": "中专/高中", "associate": "大专", "bachelor": "本科", "master": "硕士",
-    "doctor": "博士",
+    "doctor": "博士", "section_deputy": "副科级", "section_full": "正科级",
+    "county_deputy": "副处级", "county_full": "正处级",
 }  # fmt: skip

@@ -8,7 +8,8 @@ located as the planner sees it (file, row, column).
 Where the tables come from
 --------------------------
 * **Folder**: ``candidates.csv`` and ``posts.csv`` (required), ``teams.csv``,
-  ``departments.csv``, ``affinities.csv`` and ``rules.toml`` (optional). File
+  ``departments.csv``, ``affinities.csv``, ``groups.csv``, ``exceptions.csv``
+  (format v1.1) and ``rules.toml`` (optional). File
   names may be any alias of the table name (``干部.csv``, ``岗位.csv``, see
   :data:`matcher.io.aliases.TABLE_ALIASES`). Other CSV files are ignored with a
   warning.
@@ -48,6 +49,16 @@ them). Headers, enum values and booleans accept the aliases of
 Soft problems (unknown columns, unknown tables, a ``current_team`` or a
 preference that names nothing known) do not stop the read; they are returned
 in :attr:`Instance.warnings <matcher.instance.Instance.warnings>`.
+
+Format v1.1
+-----------
+``groups`` (rule 7) and ``exceptions`` (documented exceptions to the age cap and
+the education requirement) are optional tables; posts may list their ``groups``.
+A post naming a group the ``groups`` table lacks is an error, a group no post
+names a warning. An exception naming an unknown cadre, an unknown rule, with an
+empty ``reason``, or given twice for the same cadre and rule is an error. Ranks
+accept the four grades (副科, 正科, 副处, 正处) beside the three families; age caps
+in the rules are given by family only.
 """
 
 from __future__ import annotations
@@ -70,18 +81,23 @@ from matcher.instance import (
     Candidate,
     Department,
     Education,
+    ExceptionRule,
+    Group,
     Instance,
     Post,
     PostKind,
     Rank,
+    RuleException,
     Rules,
     Team,
     Weights,
 )
 from matcher.io.aliases import (
+    AGE_CAP_RANK_ALIASES,
     BOOLEAN_ALIASES,
     COLUMN_ALIASES,
     EDUCATION_ALIASES,
+    EXCEPTION_RULE_ALIASES,
     KIND_ALIASES,
     LIST_SEPARATORS,
     RANK_ALIASES,
@@ -256,6 +272,8 @@ _MODELS: dict[str, type[BaseModel]] = {
     "teams": Team,
     "departments": Department,
     "affinities": Affinity,
+    "groups": Group,
+    "exceptions": RuleException,
 }
 
 # Per table and field: how a non-empty cell becomes a value (None: kept as text).
@@ -294,6 +312,7 @@ _PARSERS: dict[str, dict[str, _Parser | None]] = {
         "new_experience_only": _parse_bool,
         "preferred_categories": _parse_list,
         "priority": _parse_int,
+        "groups": _parse_list,
     },
     "teams": {
         "id": None,
@@ -315,6 +334,20 @@ _PARSERS: dict[str, dict[str, _Parser | None]] = {
         "post_id": None,
         "bonus": _parse_int,
         "forbid": _parse_bool,
+    },
+    "groups": {
+        "id": None,
+        "name": None,
+        "min_members": _parse_int,
+        "max_members": _parse_int,
+        "min_party_members": _parse_int,
+        "min_county_level": _parse_int,
+        "max_per_department": _parse_int,
+    },
+    "exceptions": {
+        "candidate_id": None,
+        "rule": _enum_parser(EXCEPTION_RULE_ALIASES, ExceptionRule, "rule an exception may lift"),
+        "reason": None,
     },
 }
 
@@ -580,6 +613,11 @@ def _model_message(table: _Table, data: Mapping[str, Any]) -> tuple[str | None, 
             f"the minimum {data.get('min_send')} is more than the maximum"
             f" {data.get('max_send')} in column {table.header('max_send')}"
         )
+    if table.name == "groups":
+        return table.header("min_members"), (
+            f"the minimum {data.get('min_members')} is more than the maximum"
+            f" {data.get('max_members')} in column {table.header('max_members')}"
+        )
     return None, "is not valid"
 
 
@@ -738,8 +776,47 @@ def _check_team_members(teams: _Table, candidates: _Table, log: _Log) -> None:
             )
 
 
+def _check_groups(posts: _Table, groups: _Table | None, log: _Log) -> None:
+    """Rule 7's references: every group a post names exists (error); every group is
+    named by some post (warning: it has no posts, so no members)."""
+    known = groups.ids() if groups else set()
+    named: set[str] = set()
+    for row, post in posts.models:
+        named.update(post.groups)
+        for group_id in dict.fromkeys(post.groups):
+            if group_id not in known:
+                where = groups.label if groups else "the instance (there is no groups table)"
+                log.error(posts.label, row, posts.header("groups"),
+                          f'group "{group_id}" is not an id in {where}')  # fmt: skip
+    if groups is None:
+        return
+    for row, group in groups.models:
+        if group.id not in named:
+            message = f'group "{group.id}" is named by no post in {posts.label}; it stays empty'
+            log.warn(groups.label, row, groups.header("id"), message)
+
+
+def _check_exceptions(exceptions: _Table, candidates: _Table | None, log: _Log) -> None:
+    """An exception names a known cadre, and each (cadre, rule) is given once."""
+    if candidates is not None:
+        _check_reference(exceptions, "candidate_id", candidates, candidates.ids(), log)
+    first: dict[tuple[str, ExceptionRule], int] = {}
+    for row, exception in exceptions.models:
+        key = (exception.candidate_id, exception.rule)
+        if key in first:
+            log.error(
+                exceptions.label,
+                row,
+                exceptions.header("rule"),
+                f'the exception "{exception.rule.value}" for cadre "{exception.candidate_id}"'
+                f" is given twice: rows {first[key]} and {row}",
+            )
+        else:
+            first[key] = row
+
+
 def _cross_checks(tables: dict[str, _Table], log: _Log) -> None:
-    for name in ("candidates", "posts", "teams", "departments"):
+    for name in ("candidates", "posts", "teams", "departments", "groups"):
         if name in tables:
             _check_unique(tables[name], ("id",), "id", log)
     candidates, posts = tables.get("candidates"), tables.get("posts")
@@ -782,6 +859,11 @@ def _cross_checks(tables: dict[str, _Table], log: _Log) -> None:
             "it keeps its place in the list",
             log,
         )
+    groups, exceptions = tables.get("groups"), tables.get("exceptions")
+    if posts:
+        _check_groups(posts, groups, log)
+    if exceptions:
+        _check_exceptions(exceptions, candidates, log)
     if affinities:
         _check_unique(affinities, ("candidate_id", "post_id"), "the pair", log)
         if candidates:
@@ -899,7 +981,7 @@ def _rules_from(
     for key, value in data.items():
         normal = header_key(str(key))
         if normal == "agecaps":
-            caps = table(str(key), value, RANK_ALIASES, "rank")
+            caps = table(str(key), value, AGE_CAP_RANK_ALIASES, "rank")
             values["age_caps"] = {**Rules().age_caps, **{Rank(r): cap for r, cap in caps.items()}}
         elif normal == "weights":
             values["weights"] = Weights(**table(str(key), value, _WEIGHT_KEYS, "weight"))
@@ -1041,6 +1123,8 @@ def read_instance(path: str | Path) -> Instance:
         teams=models("teams"),
         departments=models("departments"),
         affinities=models("affinities"),
+        groups=models("groups"),
+        exceptions=models("exceptions"),
         rules=rules,
         warnings=tuple(str(warning) for warning in _in_file_order(log.warnings)),
     )

@@ -7,10 +7,11 @@ here yields the rows of one remaining family.
 
 from __future__ import annotations
 
-from matcher.model import local_ratio, must_place, quotas, seats
+from matcher.model import groups, local_ratio, must_place, quotas, seats
 from matcher.model.space import PairSpace, Row, RuleInstance
 
-FAMILIES = (seats, must_place, quotas, local_ratio)
+FAMILIES = (seats, must_place, quotas, local_ratio, groups)
+"""``groups`` (rule 7) yields no row for an instance without groups: v1 models are unchanged."""
 
 
 def collect_rows(space: PairSpace) -> list[Row]:

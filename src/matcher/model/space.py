@@ -42,6 +42,7 @@ FAMILY_ZH = {
     "must place": "任职满期须交流",
     "department quota": "单位选派名额",
     "local ratio": "班子本地干部比例",
+    "group": "工作组",
 }
 
 

@@ -70,8 +70,15 @@ def exclusion_mask(enc: Encoded, cand_idcs: IntArray, post_idcs: IntArray) -> Re
     def add(flag: Exclusion, where: npt.NDArray[np.bool_]) -> None:
         np.bitwise_or(mask, where.astype(np.uint16) * np.uint16(flag), out=mask)
 
-    add(Exclusion.EDUCATION, enc.cand_education[c] < enc.post_min_education[p])
-    add(Exclusion.AGE, (enc.cand_age > enc.age_cap_by_rank[enc.cand_rank])[c])
+    # a documented exception (format v1.1) lifts that one requirement for the cadre
+    add(
+        Exclusion.EDUCATION,
+        (enc.cand_education[c] < enc.post_min_education[p]) & ~enc.cand_education_exempt[c],
+    )
+    add(
+        Exclusion.AGE,
+        ((enc.cand_age > enc.age_cap_by_rank[enc.cand_rank]) & ~enc.cand_age_exempt)[c],
+    )
     if rules.veto_disciplinary:
         add(Exclusion.DISCIPLINARY, enc.cand_disciplinary[c])
     add(Exclusion.RANK, ((enc.post_rank_bits[p] >> enc.cand_rank[c]) & 1) == 0)

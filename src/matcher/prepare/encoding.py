@@ -13,7 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matcher.instance import EDUCATION_ORDER, Education, Instance, PostKind, Rank
+from matcher.instance import (
+    EDUCATION_ORDER,
+    RANK_FAMILY,
+    Education,
+    ExceptionRule,
+    Instance,
+    PostKind,
+    Rank,
+    accepted_ranks,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -70,6 +79,10 @@ class Encoded:
     cand_must_place: BoolArray
     cand_category: IntArray
     cand_dept_priority: BoolArray
+    cand_age_exempt: BoolArray
+    """A documented exception lifts the age cap of the cadre's rank (format v1.1)."""
+    cand_education_exempt: BoolArray
+    """A documented exception lifts every education requirement for the cadre."""
     # posts
     post_kind: IntArray
     post_unit: IntArray
@@ -137,6 +150,11 @@ def encode(instance: Instance) -> Encoded:
             p_idx = post_index.get(post_id)
             if p_idx is not None:
                 preference.setdefault(c_idx * num_posts + p_idx, rank)
+    exempt = {rule: np.zeros(len(cands), dtype=bool) for rule in ExceptionRule}
+    for exception in instance.exceptions:
+        c_idx = cand_index.get(exception.candidate_id)
+        if c_idx is not None:
+            exempt[exception.rule][c_idx] = True
     affinity_keys = np.array(sorted(affinity), dtype=np.int64)
     preference_keys = np.array(sorted(preference), dtype=np.int64)
 
@@ -164,11 +182,16 @@ def encode(instance: Instance) -> Encoded:
         ),
         cand_category=strings.codes([d.category if d else None for d in departments]),
         cand_dept_priority=np.array([bool(d and d.priority) for d in departments], dtype=bool),
+        cand_age_exempt=exempt[ExceptionRule.AGE_CAP],
+        cand_education_exempt=exempt[ExceptionRule.MIN_EDUCATION],
         post_kind=np.array([KIND_CODE[p.kind] for p in posts], dtype=np.int64),
         post_unit=strings.codes([p.unit for p in posts]),
         post_region=strings.codes([p.region for p in posts]),
         post_team=strings.codes([p.team for p in posts]),
-        post_rank_bits=np.array([bits(p.ranks, RANK_CODE) for p in posts], dtype=np.int64),
+        # a family in a post's ranks accepts its grades too: the bits are of every rank accepted
+        post_rank_bits=np.array(
+            [bits(tuple(accepted_ranks(p.ranks)), RANK_CODE) for p in posts], dtype=np.int64
+        ),
         post_min_education=np.array(
             [
                 max(min_education_level, EDUCATION_ORDER[p.min_education or Education.SECONDARY])
@@ -183,7 +206,10 @@ def encode(instance: Instance) -> Encoded:
         post_category_sets=tuple(
             frozenset(strings.code(cat) for cat in p.preferred_categories if cat) for p in posts
         ),
-        age_cap_by_rank=np.array([rules.age_caps.get(rank, 200) for rank in Rank], np.int64),
+        # age caps go by family: a grade takes its family's cap
+        age_cap_by_rank=np.array(
+            [rules.age_caps.get(RANK_FAMILY[rank], 200) for rank in Rank], np.int64
+        ),
         region2avoiders={
             region: np.array(idcs, dtype=np.int64) for region, idcs in avoiders.items()
         },

@@ -35,7 +35,13 @@ def exact_number(value: Any) -> int | float:
 def assignments_table(
     instance: Instance, plan: list[tuple[str, str]], report: CheckReport
 ) -> pd.DataFrame:
-    """One row per assignment with names, kind, region and the fit term by term."""
+    """One row per assignment with names, kind, region and the fit term by term.
+
+    With documented exceptions in the instance (format v1.1) a last column,
+    ``exceptions``, names the rules each assignment relies on an exception for
+    (``;``-separated, empty otherwise); without any the table is that of v1.
+    """
+    with_exceptions = bool(instance.exceptions)
     cands = {c.id: c for c in instance.candidates}
     posts = {p.id: p for p in instance.posts}
     rows = []
@@ -58,10 +64,15 @@ def assignments_table(
                 **{f"fit_{name}": exact_number(getattr(terms, name)) for name in FIT_COLUMNS},
             }
         )
+        if with_exceptions:
+            relied = report.exceptions_by_assignment.get((cand_id, post_id), ())
+            rows[-1]["exceptions"] = ";".join(relied)
     columns = [
         "candidate_id", "candidate_name", "department", "post_id", "post_name", "kind", "unit",
         "region", "team", "priority", "fit", *(f"fit_{name}" for name in FIT_COLUMNS),
     ]  # fmt: skip
+    if with_exceptions:
+        columns.append("exceptions")
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -66,6 +66,7 @@ def plan_summary(
         "seats_filled": len(report.fit_by_assignment),
         "cadres": instance.num_candidates,
         "cadres_placed": len(placed),
+        "exceptions_used": report.exceptions_used,
         "runtime_seconds": round(result.runtime, 3),
         "phase_seconds": {name: round(t, 3) for name, t in result.phase_times.items()},
         "model_size": result.model_size,

@@ -216,6 +216,8 @@ def prepare(instance: Instance, implicit_pairs: bool | None = None) -> Prepared:
     """
     enc = encode(instance)
     cells = instance.num_candidates * instance.num_posts
+    if instance.groups:  # rule 7 is solved over every pair listed (``solve.grouped``)
+        implicit_pairs = False
     if implicit_pairs is None:
         implicit_pairs = cells > IMPLICIT_ABOVE_CELLS
         if not implicit_pairs and cells > PRICED_LP_ABOVE_CELLS:
@@ -320,6 +322,13 @@ def solve(
     params = params or SolveParams()
     start = time.perf_counter()
     prepared = prepared or prepare(instance)
+    if instance.groups:
+        # rule 7's conditional rows need a decision per group, which only the full
+        # CP-SAT model over every listed pair holds (format v1.1)
+        from matcher.solve import grouped
+
+        return grouped.solve_grouped(instance, params, prepared, start,
+                                     progress=progress, hint=hint)  # fmt: skip
     objective = prepared.objective
     weights = objective.weights
     num_pairs = prepared.space.num_pairs
@@ -926,17 +935,24 @@ def _final_event(result: Result) -> ProgressEvent:
 
 
 def diagnose(
-    prepared: Prepared, params: SolveParams, time_limit: float
+    prepared: Prepared,
+    params: SolveParams,
+    time_limit: float,
+    extend: Callable[[cpsat.CpBuild], None] | None = None,
 ) -> tuple[RuleInstance, ...] | None:
     """A minimal set of rule instances that cannot all hold; None if the rules can all hold.
 
     Every row gets an assumption literal. CP-SAT returns a core (a set of rows
     that cannot hold together); each row is then dropped in turn and kept out
     if the rest still cannot hold, so that every row named is needed for the
-    conflict: the planner sees the conflict, not the rules around it.
+    conflict: the planner sees the conflict, not the rules around it. ``extend`` adds
+    constraints beyond the rows, each guarded by a literal it appends to
+    ``guard_literals`` and names in ``guards`` (rule 7's conditional rows).
     """
     start = time.perf_counter()
     built = cpsat.build(prepared.space.num_pairs, prepared.rows, diagnose=True)
+    if extend is not None:
+        extend(built)
     literal_of = {literal.index: literal for literal in built.guard_literals}
 
     def infeasible(assumed: list[int]) -> list[int] | None:

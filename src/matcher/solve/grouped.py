@@ -1,0 +1,214 @@
+"""The solve of an instance with groups (rule 7, format v1.1): one full CP-SAT model.
+
+``min_party_members`` and ``min_county_level`` hold only for a group with at
+least one member, so they are not rows over pairs: each group that sets one gets
+a 0/1 decision ``y`` (``members ≤ cap·y``, ``members ≥ y``, ``party ≥ min·y``,
+``county ≥ min·y``). The LP, column generation, team bound, MIP and implicit
+pairs of ``solve.pipeline`` know only rows over pairs, so an instance with any
+group comes here instead:
+
+1. every eligible pair is listed (``pipeline.prepare`` never builds a universe
+   for it) and the rows of every family, rule 7's plain rows included, are built;
+2. the LP over those rows, without the conditional ones, is a relaxation of the
+   problem: its exact Lagrangian bound is a valid upper bound, its rounded plan,
+   if it meets every row and condition, a plan (proven optimal if it reaches
+   the bound);
+3. CP-SAT solves the full model (the rows, the ``y``, the bound as a cut) with
+   the time limit, seed and workers of ``SolveParams``; the plan is optimal only
+   when CP-SAT proves it, or when it reaches the LP bound.
+
+An infeasible instance is diagnosed like any other, the conditions of rule 7
+guarded beside the rows, so the conflict can name them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from functools import partial
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.instance import Instance
+from matcher.model import RuleInstance, groups
+from matcher.prepare.encoding import IntArray
+from matcher.solve import cpsat
+from matcher.solve.events import (
+    CPSAT,
+    DIAGNOSIS,
+    LP,
+    PREPARE,
+    Listener,
+    SearchListener,
+    progress_event,
+)
+from matcher.solve.pipeline import (
+    INFEASIBLE,
+    LP_PROOF,
+    UNKNOWN,
+    Prepared,
+    Result,
+    SolveParams,
+    _cp_solver,
+    _final_event,
+    _no_plan,
+    _plan_result,
+    _relaxation,
+    _round,
+    _rows_held,
+    diagnose,
+)
+
+LP_TIME_SHARE = 0.25
+"""Share of the time limit the LP bound may take; the rest is CP-SAT's."""
+
+
+def add_conditions(
+    built: cpsat.CpBuild, conditions: list[groups.Condition], *, guarded: bool = False
+) -> None:
+    """Rule 7's conditional rows on a model built over every pair (nothing fixed).
+
+    With ``guarded`` each condition is enforced only under its own assumption
+    literal, named in ``built.guards`` (for ``pipeline.diagnose``).
+    """
+    assert built.free.size == len(built.x) and built.fixed_one.size == 0
+    model, x = built.model, built.x
+    used: dict[int, cp_model.IntVar] = {}
+    for condition in conditions:
+        y = used.get(condition.group)
+        if y is None:
+            y = model.new_bool_var(f"used[{condition.group}]")
+            members = cp_model.LinearExpr.sum([x[k] for k in condition.members.tolist()])
+            model.add(members <= condition.cap * y)
+            model.add(members >= y)
+            used[condition.group] = y
+        chosen = cp_model.LinearExpr.sum([x[k] for k in condition.pairs.tolist()])
+        constraint = model.add(chosen >= condition.at_least * y)
+        if guarded:
+            literal = model.new_bool_var(f"assume[group:{condition.rule.subject}]")
+            constraint.only_enforce_if(literal)
+            built.guards[literal.index] = condition.rule
+            built.guard_literals.append(literal)
+
+
+def diagnose_grouped(
+    prepared: Prepared, params: SolveParams, time_limit: float
+) -> tuple[RuleInstance, ...] | None:
+    """``pipeline.diagnose`` with rule 7's conditions guarded beside the rows."""
+    conditions = groups.conditions(prepared.space)
+    return diagnose(prepared, params, time_limit,
+                    partial(add_conditions, conditions=conditions, guarded=True))  # fmt: skip
+
+
+def solve_grouped(
+    instance: Instance,
+    params: SolveParams,
+    prepared: Prepared,
+    start: float,
+    *,
+    progress: Listener | None = None,
+    hint: IntArray | None = None,
+) -> Result:
+    """The lexicographic optimum of an instance with groups, proven when CP-SAT proves it."""
+    assert prepared.all_listed and prepared.universe is None
+    objective = prepared.objective
+    weights = objective.weights
+    num_pairs = prepared.space.num_pairs
+    times = {"prepare": time.perf_counter() - start}
+    if hint is not None and hint.shape != (num_pairs,):
+        raise ValueError(f"hint has {hint.size} values; the instance has {num_pairs} pairs")
+    conditions = groups.conditions(prepared.space)
+    size = {
+        "candidates": instance.num_candidates,
+        "posts": instance.num_posts,
+        "seats": instance.num_seats,
+        "eligible_pairs": num_pairs,
+        "rows": len(prepared.rows),
+        "group_conditions": len(conditions),
+    }
+
+    def time_left() -> float:
+        return params.time_limit - (time.perf_counter() - start)
+
+    def report(phase: str, value: int | None, bound: int | None) -> None:
+        if progress is not None:
+            elapsed = time.perf_counter() - start
+            progress(progress_event(phase, elapsed, objective, prepared.fit, value, bound))
+
+    def finish(result: Result) -> Result:
+        if progress is not None:
+            progress(_final_event(result))
+        return result
+
+    def holds(plan: IntArray | None) -> bool:
+        return (
+            plan is not None
+            and _rows_held(prepared, plan) == len(prepared.rows)
+            and groups.conditions_hold(conditions, plan)
+        )
+
+    def value_of(plan: IntArray | None) -> int | None:
+        return None if plan is None else int(np.dot(weights, plan))
+
+    def better(plan: IntArray, than: IntArray | None) -> bool:
+        return than is None or int(np.dot(weights, plan)) > int(np.dot(weights, than))
+
+    def plan_result(values: IntArray, bound: int, proof: str) -> Result:
+        return finish(_plan_result(prepared, values, bound, proof, start, size, times))
+
+    def infeasible() -> Result:
+        report(DIAGNOSIS, None, None)
+        conflicts = diagnose_grouped(prepared, params, max(time_left(), 10.0))
+        return finish(_no_plan(INFEASIBLE, start, size, times, conflicts or ()))
+
+    report(PREPARE, None, None)
+    incumbent: IntArray | None = None
+    if hint is not None and holds(hint):
+        incumbent = hint.astype(np.int64)
+    bound: int | None = None
+    if params.use_lp:
+        relax = _relaxation(prepared, LP_TIME_SHARE * time_left())
+        times["lp"] = relax.runtime
+        size["lp_columns"] = relax.columns
+        if relax.status == "infeasible":  # a relaxation: the problem is infeasible too
+            return infeasible()
+        if relax.bound is not None:
+            bound = math.floor(relax.bound)
+            rounded = _round(prepared, relax.values)
+            if rounded is not None and holds(rounded) and better(rounded, incumbent):
+                incumbent = rounded
+            report(LP, value_of(incumbent), bound)
+            if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
+                return plan_result(incumbent, bound, LP_PROOF)
+
+    built = cpsat.build(num_pairs, prepared.rows, weights, upper_bound=bound)
+    add_conditions(built, conditions)
+    size["cpsat_variables"] = len(built.x)
+    start_plan = incumbent if incumbent is not None else hint
+    if start_plan is not None:
+        for var, value in zip(built.x, start_plan.tolist(), strict=True):
+            built.model.add_hint(var, value)
+    solver = _cp_solver(params, time_left())
+    report(CPSAT, value_of(incumbent), bound)
+    listener = None
+    if progress is not None:
+        listener = SearchListener(partial(report, CPSAT), value_of(incumbent), bound)
+        listener.attach(solver)
+    status = solver.solve(built.model, listener)
+    times["cpsat"] = solver.wall_time
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
+        values = built.plan_values(solution, num_pairs)
+        if incumbent is not None and better(incumbent, values):
+            values = incumbent  # time ran out before CP-SAT matched the plan in hand
+        value = int(np.dot(weights, values))
+        if status == cp_model.OPTIMAL:
+            return plan_result(values, value, "CP-SAT")
+        cp_bound = math.floor(solver.best_objective_bound + 1e-6)
+        return plan_result(values, cp_bound if bound is None else min(bound, cp_bound), "CP-SAT")
+    if status == cp_model.INFEASIBLE and incumbent is None:
+        return infeasible()
+    if incumbent is not None and bound is not None:
+        return plan_result(incumbent, bound, "")
+    return finish(_no_plan(UNKNOWN, start, size, times))
