@@ -89,17 +89,17 @@ def test_every_phase_reports_and_cp_sat_reports_plans_and_bounds(generated_city:
     # optimum, 1 below the team bound, and CP-SAT proves it)
     during = [(e.coverage, e.fit, e.fit_bound) for e in events if e.phase == CPSAT]
     assert during and during[0][2] > result.fit_bound
-    # the first event that knows the bound comes from the LP, before any plan
+    # the first event that knows a bound comes from the flow, with its repaired plan
     first_bound = next(e for e in events if e.coverage_bound is not None)
-    assert first_bound.phase == LP
+    assert first_bound.phase == FIRST_PLAN and first_bound.coverage is not None
 
 
 def test_lp_proven_plan_reports_prepare_lp_done() -> None:
     instance = read_instance(INSTANCES / "city")  # the rounded LP reaches the LP bound
     result, events = solve_listening(instance, SolveParams(time_limit=60))
     assert result.proof == "LP bound"
-    assert [e.phase for e in events] == [PREPARE, LP, DONE]
-    assert events[1].coverage == result.coverage and events[1].gap == 0
+    assert [e.phase for e in events] == [PREPARE, FIRST_PLAN, LP, DONE]
+    assert events[2].coverage == result.coverage and events[2].gap == 0
     assert_stream_is_sound(result, events)
 
 

@@ -13,9 +13,10 @@ group comes here instead:
    problem: its exact Lagrangian bound is a valid upper bound, its rounded plan,
    if it meets every row and condition, a plan (proven optimal if it reaches
    the bound);
-3. CP-SAT solves the full model (the rows, the ``y``, the bound as a cut) with
-   the time limit, seed and workers of ``SolveParams``; the plan is optimal only
-   when CP-SAT proves it, or when it reaches the LP bound.
+3. CP-SAT solves the full model (the rows and the ``y``; the LP bound is kept
+   beside it, not added as a row: see ``cpsat.build``) with the time limit, seed
+   and workers of ``SolveParams``; the plan is optimal only when CP-SAT proves
+   it, or when it reaches the LP bound.
 
 An infeasible instance is diagnosed like any other, the conditions of rule 7
 guarded beside the rows, so the conflict can name them.
@@ -182,7 +183,7 @@ def solve_grouped(
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
 
-    built = cpsat.build(num_pairs, prepared.rows, weights, upper_bound=bound)
+    built = cpsat.build(num_pairs, prepared.rows, weights)
     add_conditions(built, conditions)
     size["cpsat_variables"] = len(built.x)
     start_plan = incumbent if incumbent is not None else hint

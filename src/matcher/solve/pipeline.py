@@ -1,19 +1,25 @@
-"""``solve(instance) -> Result``: eligible pairs, LP bound and fixing, then CP-SAT.
+"""``solve(instance) -> Result``: a checked first plan at once, then bounds, then proof.
 
 1. Eligibility keeps only the pairs rules 2 and 3 allow.
-2. The LP relaxation (GLOP) gives an exact upper bound and, rounded, usually a
-   plan; if that plan reaches the bound it is optimal and we are done.
-3. Otherwise binding teams are solved exactly for a tighter bound
-   (``model.team_bound``), a restricted search finds a good plan (CP-SAT near
-   the LP; above 100,000 pairs a MIP over the best pairs, ``model.mip``),
+2. The network part (rules 1, 5, 6) is solved exactly as a min-cost flow
+   (``solve.flow``): its value bounds every plan, and if its plan keeps the team
+   rows too it is the optimum. Otherwise it is repaired around the team rows it
+   breaks (``solve.neighbourhood``) into a first plan within a tenth of the limit.
+3. The LP relaxation (GLOP) gives an exact upper bound and, rounded, often a
+   plan; if a plan reaches the bound it is optimal and we are done.
+4. Otherwise binding teams are solved exactly for a tighter bound
+   (``solve.team_bound``), a restricted search finds a good plan (CP-SAT near
+   the LP; above 100,000 pairs a MIP over the best pairs, ``solve.mip``),
    reduced costs fix every pair that cannot be in any plan as good, and CP-SAT
-   (or, after the MIP, HiGHS) searches the rest with the bound as a cut, up to a
-   million pairs and when the rest is small enough.
+   (or, after the MIP, HiGHS) searches the rest, up to a million pairs and when
+   the rest is small enough.
+5. A plan still short of its bound with time left is improved by neighbourhood
+   search until the limit: a solve stops at a proof or at its limit.
 
 The objective is the published lexicographic one, folded into one integer
 weight per pair (``matcher.model.objective``). Every optimality claim is a
-proof: the LP's Lagrangian bound, CP-SAT's own, or HiGHS's over the pairs fixing
-leaves.
+proof: the flow, the LP's Lagrangian bound, CP-SAT's own, or HiGHS's over the
+pairs fixing leaves.
 """
 
 from __future__ import annotations
@@ -145,7 +151,8 @@ class SolveParams:
     interleaved portfolio, never a racing one, so the plan stays reproducible."""
     log: bool = False
     use_lp: bool = True
-    """Solve the LP relaxation first (bound, rounding, fixing); off = plain CP-SAT."""
+    """The flow, the LP relaxation and the neighbourhoods around CP-SAT (bounds, first
+    plans, fixing, improvement); off = plain CP-SAT, the reference the tests compare with."""
 
 
 @dataclass(frozen=True)
@@ -367,7 +374,7 @@ def solve(
     def plan_result(values: IntArray, bound: int, proof: str) -> Result:
         if flow_bound is not None:
             bound = min(bound, flow_bound)
-        if int(np.dot(weights, values)) < bound and time_left() > 0:
+        if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
             # time to spare and a gap open: improve the plan by neighbourhoods until the limit
             def better(plan: IntArray) -> None:
                 report(IMPROVE, plan_value(plan), bound)
@@ -385,14 +392,15 @@ def solve(
         return finish(_solve_implicit(prepared, params, start, size, times, report))
     search = neighbourhood.Search(prepared.space, prepared.rows, weights)
     flow_bound: int | None = None
-    flow = network_optimum(prepared.space, weights)
-    times["flow"] = flow.runtime
-    if flow.status == flow_module.INFEASIBLE:  # no plan keeps even rules 1, 5 and 6
+    flow = network_optimum(prepared.space, weights) if params.use_lp else None
+    if flow is not None:
+        times["flow"] = flow.runtime
+    if flow is not None and flow.status == flow_module.INFEASIBLE:  # rules 1, 5, 6 cannot hold
         report(DIAGNOSIS, None, None)
         conflicts = diagnose(prepared, params, time_left())
         if conflicts is not None:
             return no_plan(INFEASIBLE, conflicts)
-    if flow.plan is not None and flow.value is not None:
+    if flow is not None and flow.plan is not None and flow.value is not None:
         flow_bound = flow.value
         if not search.broken(flow.plan):
             return plan_result(flow.plan, flow.value, FLOW_PROOF)
@@ -490,7 +498,7 @@ def solve(
         if incumbent is not None and bound is not None:
             return plan_result(incumbent, bound, "")
         return no_plan(UNKNOWN)
-    built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed, upper_bound=bound)
+    built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed)
     size["cpsat_variables"] = len(built.x)
     # start from the best plan in hand; failing one, from the hint (a plan with holes)
     start_plan = hint if incumbent is None else incumbent
@@ -722,8 +730,7 @@ def _solve_implicit(
     if time_left() < BUILD_SECONDS_PER_PAIR * free_pairs or free_pairs > CP_SAT_MAX_FREE_PAIRS:
         return _plan_result(final, on_final, bound, "", start, size, times)
     num_pairs = final.space.num_pairs
-    built = cpsat.build(num_pairs, final.rows, final.objective.weights, fixed=fixed,
-                        upper_bound=bound)  # fmt: skip
+    built = cpsat.build(num_pairs, final.rows, final.objective.weights, fixed=fixed)
     size["cpsat_variables"] = len(built.x)
     for var, hint in zip(built.x, on_final[built.free].tolist(), strict=True):
         built.model.add_hint(var, hint)
@@ -913,8 +920,7 @@ def _search(
 ) -> IntArray | None:
     """A short, deterministic CP-SAT search over the pairs ``fixed`` leaves free, from ``start``."""
     weights = prepared.objective.weights
-    built = cpsat.build(prepared.space.num_pairs, prepared.rows, weights, fixed=fixed,
-                        upper_bound=bound)  # fmt: skip
+    built = cpsat.build(prepared.space.num_pairs, prepared.rows, weights, fixed=fixed)
     for var, value in zip(built.x, start[built.free].tolist(), strict=True):
         built.model.add_hint(var, value)
     solver = _cp_solver(params, time_limit, workers=1, work_limit=RESTRICTED_WORK_LIMIT)

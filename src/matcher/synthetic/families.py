@@ -572,7 +572,7 @@ def _must_place(
     """
     num = cadres.rank.size
     count = min(int(knobs.must_place_share * num), len(witness))
-    picks = rng.choice(len(witness), size=count, replace=False) if count else []
+    picks: list[int] = rng.choice(len(witness), size=count, replace=False).tolist() if count else []
     popularity = np.zeros(len(RANKS))
     for ranks in posts.ranks:
         popularity[list(ranks)] += 1
@@ -686,6 +686,11 @@ def _pid(index: int) -> str:
     return f"P{index + 1:05d}"
 
 
+def _education(level: int | None) -> str:
+    """A post's own education floor as its file value; empty for the rule's default."""
+    return "" if level is None else EDUCATION[level]
+
+
 def _bool(value: object) -> str:
     return "true" if value else "false"
 
@@ -701,9 +706,7 @@ def _post_rows(posts: Posts, teams: list[Team]) -> list[dict[str, object]]:
             "team": f"T{posts.team[p] + 1:04d}" if posts.team[p] >= 0 else "",
             "seats": int(posts.seats[p]),
             "ranks": ";".join(RANKS[r] for r in posts.ranks[p]),
-            "min_education": ""
-            if posts.min_education[p] is None
-            else EDUCATION[posts.min_education[p]],  # fmt: skip
+            "min_education": _education(posts.min_education[p]),
             "sensitive": _bool(posts.sensitive[p]),
             "new_experience_only": _bool(posts.new_experience_only[p]),
             "preferred_categories": ";".join(posts.categories[p]),
