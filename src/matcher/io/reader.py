@@ -52,6 +52,7 @@ in :attr:`Instance.warnings <matcher.instance.Instance.warnings>`.
 
 from __future__ import annotations
 
+import io
 import re
 import tomllib
 from collections import Counter, defaultdict
@@ -92,6 +93,8 @@ from matcher.io.aliases import (
     header_key,
     value_key,
 )
+from matcher.io.cells import unescape_frame
+from matcher.io.text import assumed_message, decode_text
 
 __all__ = ["InputError", "InputIssue", "read_instance", "read_rows", "read_rules"]
 
@@ -344,16 +347,29 @@ class _Sources:
     readable: bool = True
 
 
-def _load_csv(path: Path) -> Callable[[], pd.DataFrame]:
+def _load_csv(path: Path, log: _Log) -> Callable[[], pd.DataFrame]:
+    """Loader of a CSV file in UTF-8, UTF-16 (BOM) or GBK (:mod:`matcher.io.text`).
+
+    A cell the tool escaped against formula injection (``'=...``) reads back as
+    written by the planner (:func:`matcher.io.cells.unescape_text`). A file
+    saved as "Unicode text" separates its cells by tabs: taken as such when its
+    first line has tabs and no comma.
+    """
+
     def load() -> pd.DataFrame:
-        return pd.read_csv(
-            path,
+        text, encoding = decode_text(path.read_bytes())
+        if encoding is not None:
+            log.warn(path.name, None, None, assumed_message(encoding))
+        first = text.split("\n", 1)[0]
+        frame = pd.read_csv(
+            io.StringIO(text),
             header=None,
             dtype=str,
             na_filter=False,
             skip_blank_lines=False,
-            encoding="utf-8-sig",
+            sep="\t" if "\t" in first and "," not in first else ",",
         )
+        return unescape_frame(frame)
 
     return load
 
@@ -396,7 +412,7 @@ def _folder_sources(folder: Path, log: _Log) -> _Sources:
         if table is None:
             log.warn(path.name, None, None, "is not a table of the instance; ignored")
             continue
-        _add_source(sources, table, path.name, _Source(path.name, _load_csv(path)), log)
+        _add_source(sources, table, path.name, _Source(path.name, _load_csv(path, log)), log)
     return sources
 
 
@@ -436,7 +452,8 @@ def _load_frame(source: _Source, log: _Log) -> pd.DataFrame | None:
             source.label,
             None,
             None,
-            "is not UTF-8 text; in Excel save it with 'CSV UTF-8', or in a text editor as UTF-8",
+            "is neither UTF-8, UTF-16 nor GBK text; in Excel save it with 'CSV UTF-8',"
+            " or in a text editor as UTF-8",
         )
     except pd.errors.EmptyDataError:
         log.error(source.label, None, None, "is empty: it has no header row")
