@@ -52,12 +52,14 @@ in :attr:`Instance.warnings <matcher.instance.Instance.warnings>`.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
@@ -518,6 +520,7 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
     lookup = COLUMN_ALIASES[name]
     headers: dict[str, str] = {}
     cells: dict[str, list[str]] = {}
+    unknown: list[str] = []
     for position, text in enumerate(header):
         column = body.iloc[:, position]
         if not text:
@@ -526,8 +529,7 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
             continue
         canonical = lookup.get(header_key(text))
         if canonical is None:
-            known = ", ".join(dict.fromkeys(lookup.values()))
-            log.warn(label, None, text, f"is not a known column ({known}); ignored")
+            unknown.append(text)
         elif canonical in headers:
             log.error(
                 label,
@@ -538,6 +540,8 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
         else:
             headers[canonical] = text
             cells[canonical] = column.tolist()
+    for text in unknown:
+        log.warn(label, None, text, _unknown_column(name, text, headers))
     for required in _required(name):
         if required not in headers:
             aliases = [key for key, value in lookup.items() if value == required]
@@ -548,6 +552,37 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
     if not rows and name in ("candidates", "posts"):
         log.error(label, None, None, "has a header but no rows")
     return _Table(name, label, headers, cells, rows)
+
+
+def _unknown_column(table: str, text: str, headers: Mapping[str, str]) -> str:
+    """The warning for a header that names no column, with the closest known name (difflib).
+
+    When that closest column is not given under another header, every row takes
+    its default, and the warning says so: a score column headed ``考核`` would
+    otherwise leave every score at 60 without a word.
+    """
+    lookup = COLUMN_ALIASES[table]
+    known = ", ".join(dict.fromkeys(lookup.values()))
+    message = f"is not a known column ({known}); ignored"
+    close = difflib.get_close_matches(header_key(text), list(lookup), n=1, cutoff=0.5)
+    if not close:
+        return message
+    field_name = lookup[close[0]]
+    spelled = next(
+        (alias for alias, f in lookup.items() if f == field_name and not alias.isascii()),
+        field_name,
+    )
+    message += f"; did you mean {field_name} ({spelled})?"
+    if field_name in headers:
+        return message
+    info = _MODELS[table].model_fields[field_name]
+    if info.is_required():
+        return message
+    default = info.get_default(call_default_factory=True)
+    shown = {None: "empty", True: "true", False: "false", (): "empty"}.get(default, default)
+    if isinstance(default, StrEnum):
+        shown = default.value
+    return message + f" Without it every row takes the default {field_name} ({shown})"
 
 
 def _convert(cells: list[str], parser: _Parser) -> tuple[dict[str, object], dict[str, str]]:
