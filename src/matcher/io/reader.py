@@ -96,6 +96,7 @@ from matcher.io.aliases import (
     value_key,
 )
 from matcher.io.cells import unescape_frame
+from matcher.io.limits import objective_excess
 from matcher.io.text import assumed_message, decode_text
 
 __all__ = ["InputError", "InputIssue", "read_instance", "read_rows", "read_rules"]
@@ -1086,7 +1087,7 @@ def read_instance(path: str | Path) -> Instance:
         table = tables.get(table_name)
         return tuple(model for _, model in table.models) if table else ()
 
-    return Instance(
+    instance = Instance(
         name=name,
         candidates=models("candidates"),
         posts=models("posts"),
@@ -1096,6 +1097,29 @@ def read_instance(path: str | Path) -> Instance:
         rules=rules,
         warnings=tuple(str(warning) for warning in _in_file_order(log.warnings)),
     )
+    _check_objective_limit(instance, tables, sources.rules_label or "rules", log)
+    if log.errors:
+        raise InputError(log.errors)
+    return instance
+
+
+def _check_objective_limit(
+    instance: Instance, tables: dict[str, _Table], rules_label: str, log: _Log
+) -> None:
+    """Refuse numbers the solver cannot represent exactly (:mod:`matcher.io.limits`)."""
+    excess = objective_excess(instance)
+    if excess is None:
+        return
+    if excess.what == "weights":
+        log.error(rules_label, None, "weights", excess.describe())
+        return
+    table = tables["affinities" if excess.what == "bonus" else "posts"]
+    for row, model in table.models:
+        key = (model.candidate_id, model.post_id) if excess.what == "bonus" else (model.id,)
+        if key == excess.key:
+            message = f'"{excess.value}" is too large: {excess.describe()}'
+            log.error(table.label, row, table.header(excess.what), message)
+            return
 
 
 def read_rows(
