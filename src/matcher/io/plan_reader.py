@@ -17,6 +17,7 @@ text (:mod:`matcher.io.cells`).
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 from typing import Final
@@ -61,16 +62,12 @@ def _csv_frame(path: Path) -> pd.DataFrame:
         _fail(path.name, "is neither UTF-8, UTF-16 nor GBK text")
     first = text.split("\n", 1)[0]
     sep = "\t" if "\t" in first and "," not in first else ","
-    try:
-        return pd.read_csv(
-            io.StringIO(text), header=None, dtype=str, na_filter=False, sep=sep,
-            skip_blank_lines=False,
-        )  # fmt: skip
-    except pd.errors.EmptyDataError:
-        _fail(path.name, "is empty: it has no header row")
-    except pd.errors.ParserError as error:
+    try:  # the csv module, not pandas: blank lines above the header are fine
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as error:
         _fail(path.name, f"cannot be read as CSV ({error})")
-    raise AssertionError  # unreachable: _fail raises
+    width = max((len(row) for row in rows), default=0)
+    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
 
 
 def _workbook_frame(path: Path) -> tuple[str, pd.DataFrame]:
