@@ -547,10 +547,11 @@ def test_table_given_twice(tmp_path: Path) -> None:
 
 def test_undecodable_file(tmp_path: Path) -> None:
     folder = instance_dir(tmp_path)
-    (folder / "candidates.csv").write_bytes(CANDIDATES.replace("C1", "张三").encode("gbk"))
+    # 0xFF never occurs in UTF-8 nor in GB18030, and there is no UTF-16 BOM
+    (folder / "candidates.csv").write_bytes(CANDIDATES.replace("C1", "C\xff").encode("latin-1"))
     issue = only_issue(folder)
     assert (issue.file, issue.row, issue.column) == ("candidates.csv", None, None)
-    assert issue.message.startswith("is not UTF-8 text")
+    assert issue.message.startswith("is neither UTF-8, UTF-16 nor GBK text")
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", " , ,\n"])

@@ -237,7 +237,7 @@ def test_bad_input_is_a_clear_error(tiny_plan: Path, tmp_path: Path) -> None:
     (broken / "summary.json").write_text("{not json", encoding="utf-8")
     _fails_cleanly(["report", str(TINY), str(broken)], out, str(broken / "summary.json"))
     (broken / "summary.json").unlink()
-    (broken / "assignments.csv").write_text("candidate,post\nC1,P1\n", encoding="utf-8")
+    (broken / "assignments.csv").write_text("who,where\nC1,P1\n", encoding="utf-8")
     _fails_cleanly(["report", str(TINY), str(broken)], out, "assignments.csv", "candidate_id")
 
 

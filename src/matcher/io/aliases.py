@@ -2,7 +2,10 @@
 
 Planners keep their data in Chinese spreadsheets, so every table name, column
 header and enum value of ``shared/domain.md`` is accepted in English and in
-the Chinese used by the seed documents, plus a few common variants. Matching
+the Chinese used by the seed documents, plus a few common variants, and every
+Chinese label the tool itself writes (output headers in :mod:`matcher.io.labels`,
+the fit terms of ``matcher explain``), so a column copied from the tool's
+output into an instance is understood (``tests/test_labels_read_back.py``). Matching
 is forgiving about spelling details that carry no meaning: surrounding and
 inner whitespace (also the full-width space), ``_``, ``-``, the middle dot of
 ``平挂·信访`` and letter case are all ignored (see :func:`header_key` and
@@ -96,8 +99,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
     "candidates": _lookup(
         {
             "id": ("编号", "干部编号", "candidate_id"),
-            "name": ("姓名",),
-            "department": ("单位", "所在单位", "部门", "dept"),
+            "name": ("姓名", "candidate_name"),
+            "department": ("单位", "所在单位", "部门", "dept", "派出单位"),
             "rank": ("职级",),
             "age": ("年龄",),
             "education": ("学历",),
@@ -110,15 +113,15 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
             "disciplinary": ("处分", "受处分"),
             "experience": ("经历", "工作经历"),
             "years_in_post": ("任职年限",),
-            "score": ("考核分数", "分数", "考核得分"),
+            "score": ("考核分数", "分数", "考核得分", "考核分"),
             "willing": ("本人意愿", "自愿"),
-            "preferences": ("志愿", "preference"),
+            "preferences": ("志愿", "preference", "本人志愿"),
         }
     ),
     "posts": _lookup(
         {
             "id": ("编号", "岗位编号", "post_id"),
-            "name": ("岗位名称", "名称"),
+            "name": ("岗位名称", "名称", "post_name"),
             "kind": ("类别", "挂职类型", "类型"),
             "unit": ("接收单位", "单位"),
             "region": ("地区",),
@@ -149,14 +152,14 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
             "category": ("类别",),
             "min_send": ("最少选派",),
             "max_send": ("最多选派",),
-            "priority": ("优先", "优先部门"),
+            "priority": ("优先", "优先部门", "优先单位"),
         }
     ),
     "affinities": _lookup(
         {
             "candidate_id": ("干部编号", "candidate"),
             "post_id": ("岗位编号", "post"),
-            "bonus": ("加分",),
+            "bonus": ("加分", "组织评价"),
             "forbid": ("禁止",),
         }
     ),
@@ -207,7 +210,7 @@ EXCEPTION_RULE_ALIASES: dict[str, str] = _lookup(
 
 EDUCATION_ALIASES: dict[str, str] = _lookup(
     {
-        Education.SECONDARY.value: ("中专", "高中", "high school"),
+        Education.SECONDARY.value: ("中专", "高中", "中专/高中", "high school"),
         Education.ASSOCIATE.value: ("大专", "专科", "associate degree", "college"),
         Education.BACHELOR.value: ("本科", "学士", "大学本科", "bachelor's"),
         Education.MASTER.value: ("硕士", "研究生", "硕士研究生", "master's"),

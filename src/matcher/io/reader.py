@@ -63,11 +63,14 @@ in the rules are given by family only.
 
 from __future__ import annotations
 
+import difflib
+import io
 import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
@@ -108,6 +111,9 @@ from matcher.io.aliases import (
     header_key,
     value_key,
 )
+from matcher.io.cells import unescape_frame
+from matcher.io.limits import objective_excess
+from matcher.io.text import assumed_message, decode_text
 
 __all__ = ["InputError", "InputIssue", "read_instance", "read_rows", "read_rules"]
 
@@ -377,16 +383,29 @@ class _Sources:
     readable: bool = True
 
 
-def _load_csv(path: Path) -> Callable[[], pd.DataFrame]:
+def _load_csv(path: Path, log: _Log) -> Callable[[], pd.DataFrame]:
+    """Loader of a CSV file in UTF-8, UTF-16 (BOM) or GBK (:mod:`matcher.io.text`).
+
+    A cell the tool escaped against formula injection (``'=...``) reads back as
+    written by the planner (:func:`matcher.io.cells.unescape_text`). A file
+    saved as "Unicode text" separates its cells by tabs: taken as such when its
+    first line has tabs and no comma.
+    """
+
     def load() -> pd.DataFrame:
-        return pd.read_csv(
-            path,
+        text, encoding = decode_text(path.read_bytes())
+        if encoding is not None:
+            log.warn(path.name, None, None, assumed_message(encoding))
+        first = text.split("\n", 1)[0]
+        frame = pd.read_csv(
+            io.StringIO(text),
             header=None,
             dtype=str,
             na_filter=False,
             skip_blank_lines=False,
-            encoding="utf-8-sig",
+            sep="\t" if "\t" in first and "," not in first else ",",
         )
+        return unescape_frame(frame)
 
     return load
 
@@ -429,7 +448,7 @@ def _folder_sources(folder: Path, log: _Log) -> _Sources:
         if table is None:
             log.warn(path.name, None, None, "is not a table of the instance; ignored")
             continue
-        _add_source(sources, table, path.name, _Source(path.name, _load_csv(path)), log)
+        _add_source(sources, table, path.name, _Source(path.name, _load_csv(path, log)), log)
     return sources
 
 
@@ -469,7 +488,8 @@ def _load_frame(source: _Source, log: _Log) -> pd.DataFrame | None:
             source.label,
             None,
             None,
-            "is not UTF-8 text; in Excel save it with 'CSV UTF-8', or in a text editor as UTF-8",
+            "is neither UTF-8, UTF-16 nor GBK text; in Excel save it with 'CSV UTF-8',"
+            " or in a text editor as UTF-8",
         )
     except pd.errors.EmptyDataError:
         log.error(source.label, None, None, "is empty: it has no header row")
@@ -534,6 +554,7 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
     lookup = COLUMN_ALIASES[name]
     headers: dict[str, str] = {}
     cells: dict[str, list[str]] = {}
+    unknown: list[str] = []
     for position, text in enumerate(header):
         column = body.iloc[:, position]
         if not text:
@@ -542,8 +563,7 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
             continue
         canonical = lookup.get(header_key(text))
         if canonical is None:
-            known = ", ".join(dict.fromkeys(lookup.values()))
-            log.warn(label, None, text, f"is not a known column ({known}); ignored")
+            unknown.append(text)
         elif canonical in headers:
             log.error(
                 label,
@@ -554,6 +574,8 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
         else:
             headers[canonical] = text
             cells[canonical] = column.tolist()
+    for text in unknown:
+        log.warn(label, None, text, _unknown_column(name, text, headers))
     for required in _required(name):
         if required not in headers:
             aliases = [key for key, value in lookup.items() if value == required]
@@ -564,6 +586,37 @@ def _raw_table(name: str, source: _Source, frame: pd.DataFrame, log: _Log) -> _T
     if not rows and name in ("candidates", "posts"):
         log.error(label, None, None, "has a header but no rows")
     return _Table(name, label, headers, cells, rows)
+
+
+def _unknown_column(table: str, text: str, headers: Mapping[str, str]) -> str:
+    """The warning for a header that names no column, with the closest known name (difflib).
+
+    When that closest column is not given under another header, every row takes
+    its default, and the warning says so: a score column headed ``考核`` would
+    otherwise leave every score at 60 without a word.
+    """
+    lookup = COLUMN_ALIASES[table]
+    known = ", ".join(dict.fromkeys(lookup.values()))
+    message = f"is not a known column ({known}); ignored"
+    close = difflib.get_close_matches(header_key(text), list(lookup), n=1, cutoff=0.5)
+    if not close:
+        return message
+    field_name = lookup[close[0]]
+    spelled = next(
+        (alias for alias, f in lookup.items() if f == field_name and not alias.isascii()),
+        field_name,
+    )
+    message += f"; did you mean {field_name} ({spelled})?"
+    if field_name in headers:
+        return message
+    info = _MODELS[table].model_fields[field_name]
+    if info.is_required():
+        return message
+    default = info.get_default(call_default_factory=True)
+    shown = {None: "empty", True: "true", False: "false", (): "empty"}.get(default, default)
+    if isinstance(default, StrEnum):
+        shown = default.value
+    return message + f" Without it every row takes the default {field_name} ({shown})"
 
 
 def _convert(cells: list[str], parser: _Parser) -> tuple[dict[str, object], dict[str, str]]:
@@ -1116,7 +1169,7 @@ def read_instance(path: str | Path) -> Instance:
         table = tables.get(table_name)
         return tuple(model for _, model in table.models) if table else ()
 
-    return Instance(
+    instance = Instance(
         name=name,
         candidates=models("candidates"),
         posts=models("posts"),
@@ -1128,6 +1181,29 @@ def read_instance(path: str | Path) -> Instance:
         rules=rules,
         warnings=tuple(str(warning) for warning in _in_file_order(log.warnings)),
     )
+    _check_objective_limit(instance, tables, sources.rules_label or "rules", log)
+    if log.errors:
+        raise InputError(log.errors)
+    return instance
+
+
+def _check_objective_limit(
+    instance: Instance, tables: dict[str, _Table], rules_label: str, log: _Log
+) -> None:
+    """Refuse numbers the solver cannot represent exactly (:mod:`matcher.io.limits`)."""
+    excess = objective_excess(instance)
+    if excess is None:
+        return
+    if excess.what == "weights":
+        log.error(rules_label, None, "weights", excess.describe())
+        return
+    table = tables["affinities" if excess.what == "bonus" else "posts"]
+    for row, model in table.models:
+        key = (model.candidate_id, model.post_id) if excess.what == "bonus" else (model.id,)
+        if key == excess.key:
+            message = f'"{excess.value}" is too large: {excess.describe()}'
+            log.error(table.label, row, table.header(excess.what), message)
+            return
 
 
 def read_rows(

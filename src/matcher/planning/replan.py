@@ -18,10 +18,7 @@ the seat a newcomer fills and who left it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 
 from matcher.analysis.planview import PlanView
 from matcher.instance import Candidate, Instance, Post
+from matcher.io.atomic import write_atomically
 from matcher.io.reader import InputIssue, read_rows
 from matcher.model import objective as objective_module
 from matcher.model.space import Row
@@ -290,19 +288,7 @@ def write_changed_instance(instance: Instance, folder: Path) -> None:
     Written to a staging folder beside ``folder`` and swapped in whole: an
     interrupted run leaves the previous folder (or none), never half of one.
     """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        write_variant_instance(instance, staging)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.replace(folder, old / folder.name)
-            os.replace(staging, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    write_atomically(folder, lambda staging: write_variant_instance(instance, staging), folder=True)
 
 
 # ----------------------------------------------------------------------------------------

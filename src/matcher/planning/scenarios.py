@@ -715,7 +715,8 @@ def _apply_pins(
 # Writing an instance in format v1 (and reading it back to validate it)
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object) -> object:
+    """A cell as written: text, or a number kept a number (a bonus of -5 is not text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -723,7 +724,9 @@ def _cell_text(value: object) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, tuple):
-        return ";".join(_cell_text(item) for item in value)
+        return ";".join(str(_cell_text(item)) for item in value)
+    if isinstance(value, int):
+        return value
     return str(value)  # Fraction: "1/3" or "2", read back exactly
 
 

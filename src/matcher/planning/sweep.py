@@ -36,9 +36,6 @@ end: an interrupted sweep leaves no partial folder (and a previous one intact).
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
-import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -52,6 +49,8 @@ import pandas as pd
 from matcher.analysis.alternates import Alternate, alternates_of
 from matcher.check.checker import CheckReport, check_plan, team_after_plan
 from matcher.instance import Instance, PostKind
+from matcher.io.atomic import write_atomically
+from matcher.io.cells import write_csv
 from matcher.io.labels import VALUES_ZH
 from matcher.planning.scenarios import (
     BASE,
@@ -385,20 +384,6 @@ def _check_out(out: Path) -> None:
         )
 
 
-def _publish(staging: Path, out: Path) -> None:
-    """Swap the finished staging folder in for ``out`` (an earlier sweep is removed)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(staging, 0o777 & ~mask)  # mkdtemp made it private; the folder is for sharing
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
-    os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def write_sweep(
     out: Path,
     scenarios: ScenarioSet,
@@ -427,9 +412,7 @@ def write_sweep(
     comparison = _frame(rows)
     changes_frame = _frame(change_rows, CHANGE_COLUMNS)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    def write_folder(staging: Path) -> None:
         for variant, outcome in zip(variants, outcomes, strict=True):
             folder = staging / variant.name
             write_variant_instance(variant.instance, folder / "instance")
@@ -450,11 +433,10 @@ def write_sweep(
         for name, frame in written.items():
             if lang == "zh":
                 frame = frame.rename(columns=_header_zh)
-            frame.to_csv(staging / name, index=False, encoding="utf-8-sig")
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            write_csv(frame, staging / name)
+
+    # the whole folder is swapped in at once; an earlier sweep there is removed
+    write_atomically(out, write_folder, folder=True)
     return comparison
 
 

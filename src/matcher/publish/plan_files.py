@@ -1,17 +1,16 @@
 """Output v1: ``assignments.csv``, ``unassigned.csv``, ``summary.json`` (and ``plan.xlsx``).
 
-A plan is written all or nothing: every file goes to a temporary name in the
-target folder first and is renamed into place only when all are complete, with
-``summary.json`` last. A crash or Ctrl-C leaves the previous plan (or nothing),
-never half of a new one, and other files in the folder are never touched.
+A plan is written all or nothing (:mod:`matcher.io.atomic`): every file goes to
+a temporary name in the target folder first and is renamed into place only when
+all are complete, with ``summary.json`` last. A crash or Ctrl-C leaves the
+previous plan (or nothing), never half of a new one, and other files in the
+folder are never touched. Text a spreadsheet would run as a formula is escaped
+(:mod:`matcher.io.cells`): a leading ``'`` in CSV, a string cell in ``plan.xlsx``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,8 @@ import pandas as pd
 from matcher.analysis.alternates import Alternate
 from matcher.check.checker import CheckReport
 from matcher.instance import Instance
+from matcher.io.atomic import write_all_atomically
+from matcher.io.cells import text_cells_as_strings, write_csv
 from matcher.io.labels import HEADERS_ZH, VALUES_ZH
 from matcher.prepare.fit import FIT_TERMS as FIT_COLUMNS
 from matcher.solve.pipeline import Prepared
@@ -187,7 +188,8 @@ def write_plan(
 
     def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
         def write(path: Path) -> None:
-            frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel reads UTF-8
+            # BOM: Excel reads UTF-8; text a spreadsheet would run is escaped
+            write_csv(frame, path)
 
         return write
 
@@ -201,21 +203,9 @@ def write_plan(
     if xlsx:
         writers.append(("plan.xlsx", write_workbook))
     writers.append(("summary.json", write_summary))  # last: a complete summary marks a plan
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, write in writers:
-            handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            os.close(handle)
-            temp = Path(temp_name)
-            staged.append((temp, out_dir / name))
-            write(temp)
-        for temp, final in staged:
-            os.replace(temp, final)
-    finally:
-        for temp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-    return [final for _, final in staged]
+    staged = [(out_dir / name, write) for name, write in writers]
+    write_all_atomically(staged)
+    return [path for path, _ in staged]
 
 
 def _write_workbook(path: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> None:
@@ -227,3 +217,5 @@ def _write_workbook(path: Path, tables: dict[str, pd.DataFrame], summary: dict[s
         pd.DataFrame({"key": list(flat), "value": list(flat.values())}).to_excel(
             book, sheet_name="summary", index=False
         )
+        for sheet in book.sheets.values():
+            text_cells_as_strings(sheet)  # a name like "=1+1" is shown, never run

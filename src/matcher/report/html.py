@@ -13,11 +13,9 @@ warning if it breaks a rule); status and bounds come from ``summary.json``.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -32,6 +30,8 @@ from plotly.subplots import make_subplots
 from matcher import __version__
 from matcher.check.checker import CheckReport, check_plan, team_after_plan
 from matcher.instance import Instance, PostKind
+from matcher.io.atomic import write_atomically
+from matcher.io.cells import safe_frame, safe_text, unescape_frame
 from matcher.io.labels import VALUES_ZH
 from matcher.io.plan_reader import read_plan
 from matcher.io.reader import InputError, InputIssue, read_instance
@@ -367,7 +367,9 @@ def read_scenarios(scenarios_dir: Path) -> Scenarios:
     """``comparison.csv`` as written, the facts of every variant's plan, and those without."""
     path = scenarios_dir / COMPARISON_CSV
     try:
-        comparison = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        comparison = unescape_frame(
+            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        )
     except (OSError, ValueError) as error:
         raise InputError([InputIssue(str(path), None, None, f"cannot be read: {error}")]) from None
     variants: dict[str, PlanFacts] = {}
@@ -804,8 +806,9 @@ def _variants_table(variants: dict[str, PlanFacts], unplanned: dict[str, str], l
     ]  # fmt: skip
     rows += [[name, text.get(status, status)] + ["–"] * 5 for name, status in unplanned.items()]
     header = "".join(f"<th>{html.escape(cell)}</th>" for cell in head)
-    lines = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    lines = "".join(  # a table pasted into a spreadsheet: its text never runs as a formula
+        "<tr>" + "".join(f"<td>{html.escape(safe_text(cell))}</td>" for cell in row) + "</tr>"
+        for row in rows
     )
     return f"<table><thead><tr>{header}</tr></thead><tbody>{lines}</tbody></table>"
 
@@ -835,7 +838,8 @@ def scenarios_report_html(scenarios: Scenarios, title: str, lang: str = "en") ->
         _chart(_variants_departments_figure(variants, lang), "departments"),
         _chart(_variants_fit_figure(variants, lang), "fit"),
         f"<section><details><summary>{html.escape(text['comparison'])}</summary>"
-        f"{scenarios.comparison.to_html(index=False, escape=True, border=0)}</details></section>",
+        f"{safe_frame(scenarios.comparison).to_html(index=False, escape=True, border=0)}"
+        "</details></section>",
     ]
     return _page(text["scenarios_title"], title, body, lang)
 
@@ -843,30 +847,16 @@ def scenarios_report_html(scenarios: Scenarios, title: str, lang: str = "en") ->
 # --------------------------------------------------------------------------- writing
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_atomically(out: Path, page: str) -> None:
     """Write ``page`` to a temporary file beside ``out``, then rename: never half a report.
 
     Raises ``OSError`` when ``out`` cannot be written.
     """
-    temp: Path | None = None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        temp = Path(temp_name)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(page)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; a report is for sharing
-        os.replace(temp, out)
-    finally:
-        if temp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+
+    def write(temp: Path) -> None:
+        temp.write_text(page, encoding="utf-8")
+
+    write_atomically(out, write)
 
 
 def write_plan_report(
