@@ -48,6 +48,7 @@ COMPUTED_HEADERS = {
     "fit_category_match", "fit_preference", "fit_affinity", "type", "empty_seats", "eligible",
     "rank",  # 顺位: an alternate's place in the shortlist, not a cadre's rank
     "alternate_id", "alternate_name", "alternate_fit", "fit_cost",
+    "exceptions",  # the rules an assignment relies on an exception for (format v1.1)
 }  # fmt: skip
 
 # explain's fit term -> the instance column it is computed from
