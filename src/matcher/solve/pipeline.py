@@ -74,6 +74,7 @@ LP_PROOF = "LP bound"
 TEAM_PROOF = "LP bound with teams solved exactly"
 MIP_PROOF = "MIP over every pair reduced costs leave to a plan as good"
 FLOW_PROOF = "min-cost flow: its optimum keeps every team row"
+FLOW_NEAR_PROOF = "min-cost flow over the LP's pairs and every pair that could improve"
 FIRST_PLAN_SHARE = 0.1
 """Share of the time limit within which a first checked plan is due (issue 16's target):
 the flow's plan is repaired around the team rows it breaks for at most this long."""
@@ -628,6 +629,17 @@ def _solve_implicit(
     def since() -> float:
         return time.perf_counter() - start - sum(times.values())
 
+    def plan_result(model: Prepared, values: IntArray, bound: int, proof: str) -> Result:
+        """The plan, improved by neighbourhoods over ``model``'s pairs if a gap is open and
+        time is left (a plan of a restricted model is a plan of the full one)."""
+        weights = model.objective.weights
+        if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
+            search = neighbourhood.Search(model.space, model.rows, weights)
+            values = neighbourhood.improve(search, values, bound, start + params.time_limit,
+                                           params.seed)  # fmt: skip
+            times["improve"] = since()
+        return _plan_result(model, values, bound, proof, start, size, times)
+
     seed = implicit.seed_plan(universe)  # the first plan's start, and the greedy fill's
     plan0 = implicit.first_plan(universe, seed)
     times["first plan"] = since()
@@ -647,8 +659,7 @@ def _solve_implicit(
             return solve(instance, params, prepare(instance, implicit_pairs=False))
         if lp.status == "unknown" and plan0 is not None:  # no LP round in time
             plan_model = restricted(universe, plan0)
-            return _plan_result(plan_model, np.ones(plan0.size, np.int64),
-                                universe.seat_bound(), "", start, size, times)  # fmt: skip
+            return plan_result(plan_model, np.ones(plan0.size, np.int64), universe.seat_bound(), "")
         return _no_plan(UNKNOWN, start, size, times)
     bound = lp.bound // DUAL_SCALE
     report(LP, None if plan0 is None else value_of(plan0), bound)
@@ -656,8 +667,17 @@ def _solve_implicit(
     relax = _implicit_relaxation(first, lp)
     weights = first.objective.weights
     incumbent = _round(first, relax.values)
+    flowed = _flow_near(universe, lp, first, params, start)
+    times["flow"] = since()
+    if flowed is not None:
+        model, plan, flow_bound = flowed
+        if flow_bound < bound:
+            bound = flow_bound
+            report(LP, int(np.dot(model.objective.weights, plan)), bound)
+        if int(np.dot(model.objective.weights, plan)) >= bound:
+            return plan_result(model, plan, bound, FLOW_NEAR_PROOF)
     if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
-        return _plan_result(first, incumbent, bound, LP_PROOF, start, size, times)
+        return plan_result(first, incumbent, bound, LP_PROOF)
     first_keys = implicit.pair_keys(universe, first.space.cand_idcs, first.space.post_idcs)
     large = first.space.num_pairs > GREEDY_ABOVE_PAIRS
     searched = greedy = None
@@ -703,7 +723,7 @@ def _solve_implicit(
         proof = LP_PROOF if value >= bound else ""
         # the LP's own restricted model unless the seat filling went beyond its columns
         plan_model = first if keys.size == lp.keys.size else restricted(universe, keys)
-        return _plan_result(plan_model, on_keys, bound, proof, start, size, times)
+        return plan_result(plan_model, on_keys, bound, proof)
     # pairs outside the LP that a better plan might use
     slack = lp.bound - value * DUAL_SCALE
     near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,
@@ -728,7 +748,7 @@ def _solve_implicit(
     free_pairs = int(np.count_nonzero(fixed < 0))
     size["final_pairs"] = final.space.num_pairs
     if time_left() < BUILD_SECONDS_PER_PAIR * free_pairs or free_pairs > CP_SAT_MAX_FREE_PAIRS:
-        return _plan_result(final, on_final, bound, "", start, size, times)
+        return plan_result(final, on_final, bound, "")
     num_pairs = final.space.num_pairs
     built = cpsat.build(num_pairs, final.rows, final.objective.weights, fixed=fixed)
     size["cpsat_variables"] = len(built.x)
@@ -745,9 +765,53 @@ def _solve_implicit(
             solver.best_objective_bound + 1e-6)  # fmt: skip
         if found >= value:
             proof = "CP-SAT over the LP's pairs and every pair that could improve"
-            return _plan_result(final, values, min(bound, proven(cp_bound)), proof, start,
-                                size, times)  # fmt: skip
-    return _plan_result(final, on_final, bound, "", start, size, times)
+            return plan_result(final, values, min(bound, proven(cp_bound)), proof)
+    return plan_result(final, on_final, bound, "")
+
+
+def _flow_near(
+    universe: implicit.Universe,
+    lp: implicit.ImplicitLP,
+    first: Prepared,
+    params: SolveParams,
+    start: float,
+) -> tuple[Prepared, IntArray, int] | None:
+    """The network part over the LP's pairs and every pair that could improve on its plan.
+
+    The flow over the LP's columns gives a plan (if it keeps every row) worth ``value``;
+    one pricing pass picks every pair outside them whose reduced cost is at least
+    ``value − bound``: only such pairs can be in a better plan. The flow over both is an
+    upper bound for the plans of those pairs, and the pass bounds every plan using another
+    pair, so the larger of the two bounds the problem: on an assignment problem (OR-Library
+    ``assignp5000``, 25M pairs) it is the flow's own plan. Returns (the model of those
+    pairs, its best plan there, that bound), or None when the flow over the columns has no
+    plan keeping every row, or no time is left for the pass.
+    """
+    weights = first.objective.weights
+    flow = network_optimum(first.space, weights)
+    if flow.plan is None or _rows_held(first, flow.plan) < len(first.rows):
+        return None
+    time_left = params.time_limit - (time.perf_counter() - start)
+    if time_left < 2 * lp.pass_seconds:
+        return None
+    value = int(np.dot(weights, flow.plan))
+    first_keys = implicit.pair_keys(universe, first.space.cand_idcs, first.space.post_idcs)
+    plan_keys = first_keys[flow.plan == 1]
+    slack = lp.bound - value * DUAL_SCALE
+    near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,
+                          implicit.near_per_post(universe.num_posts))  # fmt: skip
+    final = restricted(universe, np.union1d(lp.keys, near.picked))
+    on_final = np.isin(np.union1d(lp.keys, near.picked), plan_keys).astype(np.int64)
+    wide = network_optimum(final.space, final.objective.weights)
+    if wide.plan is None or wide.value is None:
+        return final, on_final, lp.bound // DUAL_SCALE
+    bound = wide.value
+    if near.left_out_best is not None:  # every plan using a pair left out is worth at most
+        bound = max(bound, (lp.bound + near.left_out_best) // DUAL_SCALE)
+    bound = min(bound, lp.bound // DUAL_SCALE)
+    if wide.value > value and _rows_held(final, wide.plan) == len(final.rows):
+        on_final = wide.plan
+    return final, on_final, bound
 
 
 def _heuristic_plan(prepared: Prepared, universe: implicit.Universe) -> IntArray | None:
