@@ -68,6 +68,10 @@ def plan_summary(
         "cadres_placed": len(placed),
         "exceptions_used": report.exceptions_used,
         "runtime_seconds": round(result.runtime, 3),
+        "first_plan_seconds": None
+        if result.first_plan_seconds is None
+        else round(result.first_plan_seconds, 3),
+        "first_plan_coverage": result.first_plan_coverage,
         "phase_seconds": {name: round(t, 3) for name, t in result.phase_times.items()},
         "model_size": result.model_size,
         "input_hash": input_hash(path),

@@ -179,6 +179,10 @@ class Result:
     """Pairs of the published plan kept (a re-plan's middle tier; 0 for a plain solve)."""
     kept_bound: int = 0
     """No plan covering at least ``coverage`` keeps more than this."""
+    first_plan_seconds: float | None = None
+    """When the solve first held a plan that keeps every rule (anytime behaviour)."""
+    first_plan_coverage: int | None = None
+    """That first plan's coverage, to set against ``coverage_bound``."""
 
     @property
     def gap(self) -> float:
@@ -344,14 +348,25 @@ def solve(
     if hint is not None and hint.shape != (num_pairs,):
         raise ValueError(f"hint has {hint.size} values; the instance has {num_pairs} pairs")
 
+    first_plan: list[ProgressEvent] = []  # the first event with a plan: when, and how good
+
     def report(phase: str, value: int | None, bound: int | None) -> None:
+        if progress is None and (value is None or first_plan):
+            return
+        elapsed = time.perf_counter() - start
+        event = progress_event(phase, elapsed, objective, prepared.fit, value, bound)
+        if value is not None and not first_plan:
+            first_plan.append(event)
         if progress is not None:
-            elapsed = time.perf_counter() - start
-            progress(progress_event(phase, elapsed, objective, prepared.fit, value, bound))
+            progress(event)
 
     def finish(result: Result) -> Result:
         if progress is not None:
             progress(_final_event(result))
+        if result.has_plan:
+            first = first_plan[0] if first_plan else _final_event(result)
+            result = replace(result, first_plan_seconds=first.elapsed,
+                             first_plan_coverage=first.coverage)  # fmt: skip
         return result
 
     def plan_value(plan: IntArray | None) -> int | None:
