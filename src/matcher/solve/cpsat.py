@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from matcher.model.groups import Condition
 from matcher.model.space import Row, RuleInstance
 from matcher.prepare.encoding import IntArray
 
@@ -106,3 +107,36 @@ def _add_row(
     )
     if literal is not None:
         constraint.only_enforce_if(literal)
+
+
+def add_conditions(built: CpBuild, conditions: list[Condition], *, guarded: bool = False) -> None:
+    """Rule 7's conditional rows (format v1.1) on a built model, fixed pairs as constants.
+
+    Each group that sets a condition gets one 0/1 ``y``, 1 exactly when the group has a
+    member: ``members ≤ cap·y``, ``members ≥ y``, and ``chosen ≥ at_least·y`` for each of
+    its conditions. With ``guarded`` each condition is enforced only under its own
+    assumption literal, named in ``built.guards`` (for a diagnosis).
+    """
+    model = built.model
+    position = {pair: k for k, pair in enumerate(built.free.tolist())}
+    fixed_one = set(built.fixed_one.tolist())
+
+    def count(pairs: IntArray) -> cp_model.LinearExpr:
+        free = [built.x[position[k]] for k in pairs.tolist() if k in position]
+        return cp_model.LinearExpr.sum(free) + sum(k in fixed_one for k in pairs.tolist())
+
+    used: dict[int, cp_model.IntVar] = {}
+    for condition in conditions:
+        y = used.get(condition.group)
+        if y is None:
+            y = model.new_bool_var(f"used[{condition.group}]")
+            members = count(condition.members)
+            model.add(members <= condition.cap * y)
+            model.add(members >= y)
+            used[condition.group] = y
+        constraint = model.add(count(condition.pairs) >= condition.at_least * y)
+        if guarded:
+            literal = model.new_bool_var(f"assume[group:{condition.rule.subject}]")
+            constraint.only_enforce_if(literal)
+            built.guards[literal.index] = condition.rule
+            built.guard_literals.append(literal)

@@ -34,17 +34,23 @@ from ortools.sat.python import cp_model
 from matcher.instance import Instance
 from matcher.model import RuleInstance, groups
 from matcher.prepare.encoding import IntArray
-from matcher.solve import cpsat
+from matcher.solve import cpsat, neighbourhood
+from matcher.solve import flow as flow_module
 from matcher.solve.events import (
     CPSAT,
     DIAGNOSIS,
+    FIRST_PLAN,
     LP,
     PREPARE,
     Listener,
     SearchListener,
     progress_event,
 )
+from matcher.solve.flow import network_optimum
 from matcher.solve.pipeline import (
+    BUILD_SECONDS_PER_PAIR,
+    FIRST_PLAN_SHARE,
+    FLOW_PROOF,
     INFEASIBLE,
     LP_PROOF,
     UNKNOWN,
@@ -65,41 +71,13 @@ LP_TIME_SHARE = 0.25
 """Share of the time limit the LP bound may take; the rest is CP-SAT's."""
 
 
-def add_conditions(
-    built: cpsat.CpBuild, conditions: list[groups.Condition], *, guarded: bool = False
-) -> None:
-    """Rule 7's conditional rows on a model built over every pair (nothing fixed).
-
-    With ``guarded`` each condition is enforced only under its own assumption
-    literal, named in ``built.guards`` (for ``pipeline.diagnose``).
-    """
-    assert built.free.size == len(built.x) and built.fixed_one.size == 0
-    model, x = built.model, built.x
-    used: dict[int, cp_model.IntVar] = {}
-    for condition in conditions:
-        y = used.get(condition.group)
-        if y is None:
-            y = model.new_bool_var(f"used[{condition.group}]")
-            members = cp_model.LinearExpr.sum([x[k] for k in condition.members.tolist()])
-            model.add(members <= condition.cap * y)
-            model.add(members >= y)
-            used[condition.group] = y
-        chosen = cp_model.LinearExpr.sum([x[k] for k in condition.pairs.tolist()])
-        constraint = model.add(chosen >= condition.at_least * y)
-        if guarded:
-            literal = model.new_bool_var(f"assume[group:{condition.rule.subject}]")
-            constraint.only_enforce_if(literal)
-            built.guards[literal.index] = condition.rule
-            built.guard_literals.append(literal)
-
-
 def diagnose_grouped(
     prepared: Prepared, params: SolveParams, time_limit: float
 ) -> tuple[RuleInstance, ...] | None:
     """``pipeline.diagnose`` with rule 7's conditions guarded beside the rows."""
     conditions = groups.conditions(prepared.space)
     return diagnose(prepared, params, time_limit,
-                    partial(add_conditions, conditions=conditions, guarded=True))  # fmt: skip
+                    partial(cpsat.add_conditions, conditions=conditions, guarded=True))  # fmt: skip
 
 
 def solve_grouped(
@@ -155,7 +133,14 @@ def solve_grouped(
     def better(plan: IntArray, than: IntArray | None) -> bool:
         return than is None or int(np.dot(weights, plan)) > int(np.dot(weights, than))
 
+    search = neighbourhood.Search(prepared.space, prepared.rows, weights, tuple(conditions))
+
     def plan_result(values: IntArray, bound: int, proof: str) -> Result:
+        if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
+            began = time.perf_counter()  # a gap and time left: neighbourhoods until the limit
+            values = neighbourhood.improve(search, values, bound, start + params.time_limit,
+                                           params.seed)  # fmt: skip
+            times["improve"] = time.perf_counter() - began
         return finish(_plan_result(prepared, values, bound, proof, start, size, times))
 
     def infeasible() -> Result:
@@ -168,14 +153,30 @@ def solve_grouped(
     if hint is not None and holds(hint):
         incumbent = hint.astype(np.int64)
     bound: int | None = None
-    if params.use_lp:
+    if params.use_lp:  # the flow (rules 1, 5, 6) bounds every plan; its plan, repaired, is one
+        flow = network_optimum(prepared.space, weights)
+        times["flow"] = flow.runtime
+        if flow.status == flow_module.INFEASIBLE:
+            return infeasible()
+        if flow.plan is not None and flow.value is not None:
+            bound = flow.value
+            if not search.broken(flow.plan):
+                return plan_result(flow.plan, flow.value, FLOW_PROOF)
+            repaired = neighbourhood.repair(search, flow.plan,
+                                            start + FIRST_PLAN_SHARE * params.time_limit,
+                                            params.seed)  # fmt: skip
+            times["repair"] = time.perf_counter() - start - sum(times.values())
+            if repaired is not None and better(repaired, incumbent):
+                incumbent = repaired
+            report(FIRST_PLAN, value_of(incumbent), bound)
         relax = _relaxation(prepared, LP_TIME_SHARE * time_left())
         times["lp"] = relax.runtime
         size["lp_columns"] = relax.columns
         if relax.status == "infeasible":  # a relaxation: the problem is infeasible too
             return infeasible()
         if relax.bound is not None:
-            bound = math.floor(relax.bound)
+            lp_bound = math.floor(relax.bound)
+            bound = lp_bound if bound is None else min(bound, lp_bound)
             rounded = _round(prepared, relax.values)
             if rounded is not None and holds(rounded) and better(rounded, incumbent):
                 incumbent = rounded
@@ -183,8 +184,14 @@ def solve_grouped(
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
 
+    if (
+        incumbent is not None
+        and bound is not None
+        and (time_left() < 2 * BUILD_SECONDS_PER_PAIR * num_pairs)
+    ):  # the full model could not even be built in time: neighbourhoods only
+        return plan_result(incumbent, bound, "")
     built = cpsat.build(num_pairs, prepared.rows, weights)
-    add_conditions(built, conditions)
+    cpsat.add_conditions(built, conditions)
     size["cpsat_variables"] = len(built.x)
     start_plan = incumbent if incumbent is not None else hint
     if start_plan is not None:

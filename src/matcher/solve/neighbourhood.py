@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from matcher.model.groups import Condition, conditions_hold
 from matcher.model.space import PairSpace, Row
 from matcher.prepare.encoding import IntArray
 from matcher.solve import cpsat
@@ -40,14 +41,17 @@ CADRES_PER_POST = 8
 
 @dataclass(frozen=True)
 class Search:
-    """What the search knows of the problem: pairs, rows, weights."""
+    """What the search knows of the problem: pairs, rows, weights, rule 7's conditions."""
 
     space: PairSpace
     rows: list[Row]
     weights: IntArray
+    conditions: tuple[Condition, ...] = ()
 
-    def broken(self, plan: IntArray) -> list[Row]:
-        return [row for row in self.rows if not row.holds(plan)]
+    def broken(self, plan: IntArray) -> list[IntArray]:
+        """The pairs of every row, and the members of every condition, that ``plan`` breaks."""
+        rows = [row.pairs for row in self.rows if not row.holds(plan)]
+        return rows + [c.members for c in self.conditions if not conditions_hold([c], plan)]
 
 
 def _cadres_of(search: Search, posts: IntArray, plan: IntArray) -> IntArray:
@@ -113,6 +117,7 @@ def search_once(
     # no cap at the proven bound: as a row it slowed CP-SAT (city, a broken team row:
     # no plan in 2.9 units of work with it, the neighbourhood's optimum in 1.2 without)
     built = cpsat.build(search.space.num_pairs, search.rows, search.weights, fixed=fixed)
+    cpsat.add_conditions(built, list(search.conditions))
     for var, value in zip(built.x, start[built.free].tolist(), strict=True):
         built.model.add_hint(var, value)
     solver = cp_model.CpSolver()
@@ -131,13 +136,13 @@ def search_once(
     return built.plan_values(solution, search.space.num_pairs), status == cp_model.OPTIMAL
 
 
-def _row_posts(search: Search, rows: list[Row], plan: IntArray) -> IntArray:
+def _row_posts(search: Search, broken: list[IntArray], plan: IntArray) -> IntArray:
     """Where a repair starts: the posts of the plan's pairs in the broken rows (the pairs
     that break them), or failing those the posts the rows' pairs lead to."""
     space = search.space
-    posts = [space.post_idcs[row.pairs[plan[row.pairs] == 1]] for row in rows]
+    posts = [space.post_idcs[pairs[plan[pairs] == 1]] for pairs in broken]
     if not any(p.size for p in posts):
-        posts = [space.post_idcs[row.pairs] for row in rows]
+        posts = [space.post_idcs[pairs] for pairs in broken]
     if not posts:
         return np.zeros(0, dtype=np.int64)
     return np.unique(np.concatenate(posts))
