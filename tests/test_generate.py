@@ -5,19 +5,20 @@ Solving generated instances is in ``test_instances.py``; these tests stay fast (
 
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from matcher.cli.commands import main
 from matcher.instance import DEFAULT_AGE_CAPS, Instance
 from matcher.io.reader import read_instance
 from matcher.prepare.eligibility import eligible_pairs
 from matcher.prepare.encoding import encode
-from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, main, write_instance
+from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables, write_instance
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 
@@ -195,12 +196,10 @@ def test_province_tier_has_its_size() -> None:
     assert np.unique(tables["candidates"]["name"]).size > 2500  # names vary
 
 
-def test_command_line_writes_a_readable_tier(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_command_line_writes_a_readable_tier(tmp_path: Path) -> None:
     folder = tmp_path / "tier"
-    monkeypatch.setattr(sys, "argv", ["generate", "tiny-random", str(folder), "--seed", "4"])
-    main()
+    result = CliRunner().invoke(main, ["generate", "tiny-random", str(folder), "--seed", "4"])
+    assert result.exit_code == 0, result.output
     instance = read_instance(folder)
     assert instance.candidates and instance.posts and not instance.warnings
     assert (folder / "rules.toml").read_text(encoding="utf-8") == DEFAULT_RULES_TOML
