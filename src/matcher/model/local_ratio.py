@@ -71,8 +71,8 @@ def rows(space: PairSpace) -> Iterator[Row]:
         code = enc.strings.code(team.id)
         region = enc.strings.code(team.region)
         ratio = enc.instance.team_ratio(team)
-        into = joining[joining_by_team[code]] if code < len(joining_by_team) else joining[:0]
-        out = leaving[leaving_by_team[code]] if code < len(leaving_by_team) else leaving[:0]
+        into = joining[joining_by_team[code]] if 0 <= code < len(joining_by_team) else joining[:0]
+        out = leaving[leaving_by_team[code]] if 0 <= code < len(leaving_by_team) else leaving[:0]
         pairs = np.concatenate((into, out))
         delta_members = np.concatenate(
             (np.ones(into.size, dtype=np.int64), -np.ones(out.size, dtype=np.int64))

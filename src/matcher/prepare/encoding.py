@@ -8,6 +8,7 @@ can be compared with a post's unit as integers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,26 +32,46 @@ RANK_CODE: dict[Rank, int] = {rank: code for code, rank in enumerate(Rank)}
 KIND_CODE: dict[PostKind, int] = {kind: code for code, kind in enumerate(PostKind)}
 NO_CODE = -1
 """Code of an empty string (no team, no category): never equal to a real code."""
+UNKNOWN_CODE = -2
+"""Code of a string the table was not built with: equal to no code in any array."""
 
 
 class StringCodes:
-    """Interns strings to dense integer codes; ``""``/``None`` map to ``NO_CODE``."""
+    """Dense integer codes of a fixed set of strings; ``""``/``None`` map to ``NO_CODE``.
 
-    def __init__(self) -> None:
+    Every string is interned when the table is made (in order of first
+    appearance); a look-up never adds one, so the codes of an ``Encoded`` do not
+    change after encoding.
+    """
+
+    def __init__(self, values: Iterable[str | None] = ()) -> None:
         self.code2string: list[str] = []
         self._string2code: dict[str, int] = {}
+        for value in values:
+            if value and value not in self._string2code:
+                self._string2code[value] = len(self.code2string)
+                self.code2string.append(value)
 
     def code(self, value: str | None) -> int:
+        """The code of ``value``.
+
+        Parameters
+        ----------
+        value
+            A string, or ``None``.
+
+        Returns
+        -------
+        int
+            Its code; ``NO_CODE`` for ``""``/``None``; ``UNKNOWN_CODE`` for a string
+            the table was not built with.
+        """
         if not value:
             return NO_CODE
-        found = self._string2code.get(value)
-        if found is None:
-            found = len(self.code2string)
-            self._string2code[value] = found
-            self.code2string.append(value)
-        return found
+        return self._string2code.get(value, UNKNOWN_CODE)
 
     def codes(self, values: list[str | None]) -> IntArray:
+        """The code of each of ``values`` (see :meth:`code`), as an int64 array."""
         return np.fromiter(
             (self.code(value) for value in values), dtype=np.int64, count=len(values)
         )
@@ -113,9 +134,37 @@ class Encoded:
         return cand_idcs.astype(np.int64) * max(self.instance.num_posts, 1) + post_idcs
 
 
+def _strings(instance: Instance) -> Iterator[str | None]:
+    """Every string an ``Encoded`` codes or is asked for, in the order codes are given.
+
+    The cadres' and posts' strings come in the order encoding used to meet them
+    (the codes are as before); the team ids, team regions and department ids the
+    rows and diagnostics look up come last.
+    """
+    cands, posts = instance.candidates, instance.posts
+    dept_by_id = {dept.id: dept for dept in instance.departments}
+    yield from (c.birthplace for c in cands)
+    for cand in cands:
+        yield from {cand.birthplace, *cand.grew_up}
+    yield from (c.department for c in cands)
+    yield from (c.home_region for c in cands)
+    yield from (c.current_team for c in cands)
+    for cand in cands:
+        dept = dept_by_id.get(cand.department)
+        yield dept.category if dept else None
+    yield from (p.unit for p in posts)
+    yield from (p.region for p in posts)
+    yield from (p.team for p in posts)
+    for post in posts:
+        yield from post.preferred_categories
+    for team in instance.teams:
+        yield from (team.id, team.region)
+    yield from (dept.id for dept in instance.departments)
+
+
 def encode(instance: Instance) -> Encoded:
     """Turn a validated instance into column arrays (one pass over the rows)."""
-    strings = StringCodes()
+    strings = StringCodes(_strings(instance))
     cands = instance.candidates
     posts = instance.posts
     rules = instance.rules
