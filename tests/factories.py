@@ -18,6 +18,7 @@ from matcher.instance import (
     Rules,
     Team,
 )
+from matcher.solve.pipeline import Result, SolveParams, solve
 
 REGIONS = ("青山县", "白水县", "东城区")
 
@@ -128,3 +129,20 @@ def cadre(id: str, score: int = 60, **fields: object) -> Candidate:
 def post(id: str, **fields: object) -> Post:
     base: dict[str, object] = {"kind": PostKind.GRASSROOTS, "unit": "U1", "region": "乙县"}
     return Post(id=id, name=f"岗位{id}", **{**base, **fields})  # type: ignore[arg-type]
+
+
+def solve_checked(instance: Instance, params: SolveParams) -> tuple[Result, list[tuple[str, str]]]:
+    """Solve ``instance`` and run the plan (if any) through the independent checker.
+
+    The checker must find no broken rule and the same coverage and fit as the
+    solver; the plan comes back by ids.
+    """
+    from matcher.check.checker import check_plan
+
+    result = solve(instance, params)
+    plan = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+    if result.has_plan:
+        report = check_plan(instance, plan)
+        assert report.ok, report.violations
+        assert (report.coverage, report.fit) == (result.coverage, result.fit)
+    return result, plan

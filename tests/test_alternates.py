@@ -21,6 +21,7 @@ def alternates_of(instance: Instance) -> list[tuple[str, str, int, str, int]]:
     result = solve(instance, SolveParams(time_limit=20), prepared)
     assert result.status == OPTIMAL
     plan = PlanView.from_assignments(prepared, list(result.assignments)).plan_pairs
+    assert plan.size  # an empty plan has no alternates to find: every test here fills P
     return [
         (a.post_id, a.holder_id, a.rank, a.alternate_id, int(a.fit_cost))
         for a in find_alternates(prepared, plan)
@@ -85,6 +86,7 @@ def test_swap_check_agrees_with_checking_the_swapped_plan_whole(seed: int) -> No
     if not result.has_plan:
         pytest.skip("no plan to swap in")
     plan = [(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments]
+    assert plan  # else the loop below compares nothing
     swaps = SwapCheck(instance, plan)
     compared = 0
     for position, (_, post_id) in enumerate(plan):

@@ -518,3 +518,37 @@ def test_several_violations_are_all_reported() -> None:
         ("quota_min", "department D1"),
         ("must_place", "candidate C2"),
     ]
+
+
+def test_checker_tables_equal_the_data_models() -> None:
+    """The checker keeps its own copies of domain.md's tables (independence); they must
+    agree with the data model's, or the checker and the model would judge differently."""
+    from matcher.check import checker
+    from matcher.instance import (
+        DEFAULT_AGE_CAPS,
+        EDUCATION_ORDER,
+        PREFERENCE_BONUS,
+        RANK_FAMILY,
+        Rank,
+    )
+
+    assert checker.PREFERENCE_BONUS == PREFERENCE_BONUS
+    assert checker.EDUCATION_LEVEL == {edu.value: level for edu, level in EDUCATION_ORDER.items()}
+    assert checker.AGE_CAP_OF_FAMILY == {rank.value: cap for rank, cap in DEFAULT_AGE_CAPS.items()}
+    assert checker.RANK_FAMILY_OF == {
+        rank.value: family.value for rank, family in RANK_FAMILY.items()
+    }
+    assert set(checker.RANK_ZH) == set(Rank)
+
+
+@pytest.mark.parametrize("own", [None, Fraction(1, 2)])
+def test_checker_local_ratio_is_the_teams_own_else_the_rules(own: Fraction | None) -> None:
+    """The checker's ratio logic agrees with ``Instance.team_ratio`` (the model's)."""
+    from matcher.check.checker import _local_ratio
+
+    team = Team(id="T", region="R", incumbents=3, incumbent_locals=1, min_local_ratio=own)
+    instance = inst([cand()], [post()]).model_copy(
+        update={"teams": (team,), "rules": Rules(local_ratio=Fraction(2, 5))}
+    )
+    assert _local_ratio(instance, team) == instance.team_ratio(team)
+    assert _local_ratio(instance, team) == (own if own is not None else Fraction(2, 5))

@@ -35,6 +35,8 @@ TERMINAL_ONLY = ("rich",)
 """Third-party packages that draw on a terminal: only the CLI may import them."""
 CHECKER_MAY_IMPORT = ("instance", "check")
 """The checker shares no code with the model builder: it reads the data and nothing else."""
+INSTANCE = PACKAGE / "instance.py"
+"""The data model; the checker may take its data classes, never its tables or logic."""
 
 
 def _modules() -> list[Path]:
@@ -61,6 +63,39 @@ def _imported(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+def _instance_logic() -> frozenset[str]:
+    """Names of the logic in ``matcher.instance`` that the model builder also uses.
+
+    The public functions and methods (``accepted_ranks``, ``Instance.team_ratio``
+    ...), properties excepted: a wrong rule there would pass both the model and a
+    checker that called it.
+    """
+    names = set()
+    for node in ast.walk(ast.parse(INSTANCE.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            decorators = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+            if "property" not in decorators:
+                names.add(node.name)
+    return frozenset(names)
+
+
+def _checker_borrowings(path: Path) -> list[tuple[int, str]]:
+    """(line, name) of each table (an UPPER_CASE name) or piece of logic the checker
+    takes from ``matcher.instance``, by import or by calling a method on its data."""
+    logic = _instance_logic()
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "matcher.instance":
+            found += [
+                (node.lineno, alias.name)
+                for alias in node.names
+                if alias.name.isupper() or alias.name in logic or alias.name == "*"
+            ]
+        elif isinstance(node, ast.Attribute) and node.attr in logic:
+            found.append((node.lineno, node.attr))
+    return found
+
+
 def _violations() -> list[str]:
     problems = []
     for path in _modules():
@@ -82,6 +117,10 @@ def _violations() -> list[str]:
                 problems.append(f"{where}: {stage} imports {module}, a later stage")
             if stage == "check" and target not in CHECKER_MAY_IMPORT:
                 problems.append(f"{where}: the checker imports {module}")
+        if stage == "check":
+            for line, name in _checker_borrowings(path):
+                where = f"{path.relative_to(PACKAGE.parent)}:{line}"
+                problems.append(f"{where}: the checker borrows {name} from the data model")
     return problems
 
 
@@ -101,6 +140,9 @@ def test_every_module_is_in_a_stage() -> None:
         ("solve", "import rich.console\n", "a terminal package"),
         ("io", "def f():\n    from matcher.solve import pipeline\n", "a later stage"),
         ("check", "from matcher.prepare.fit import FIT_TERMS\n", "the checker imports"),
+        ("check", "from matcher.instance import PREFERENCE_BONUS, Post\n", "borrows"),
+        ("check", "def f(instance, team):\n    return instance.team_ratio(team)\n", "borrows"),
+        ("check", "from matcher.instance import accepted_ranks\n", "borrows"),
     ],
 )
 def test_a_planted_backward_import_is_named(

@@ -303,7 +303,7 @@ def test_city_example_changes_file_replans_to_a_checked_plan(
     assert report.coverage == solve(outcome.instance, QUICK).coverage
     moves = describe_moves(outcome)
     assert count(outcome, moves).kept == outcome.result.kept == outcome.result.kept_bound
-    assert all(move.reason for move in moves)
+    assert moves and all(move.reason for move in moves)
 
 
 # ---------------------------------------------------------------------- warm start

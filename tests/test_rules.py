@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from factories import cadre, post
+from factories import cadre, post, solve_checked
 from matcher.instance import (
     Affinity,
     Department,
@@ -28,9 +28,9 @@ from matcher.solve.pipeline import INFEASIBLE, OPTIMAL, SolveParams, solve
 def plan_of(
     instance: Instance, **kwargs: object
 ) -> tuple[str, set[tuple[str, str]], int, Fraction]:
-    result = solve(instance, SolveParams(time_limit=20, **kwargs))  # type: ignore[arg-type]
-    plan = {(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments}
-    return result.status, plan, result.coverage, result.fit
+    """The solver's plan, passed through the independent checker (``solve_checked``)."""
+    result, plan = solve_checked(instance, SolveParams(time_limit=20, **kwargs))  # type: ignore[arg-type]
+    return result.status, set(plan), result.coverage, result.fit
 
 
 def conflict_rules(instance: Instance) -> set[int]:

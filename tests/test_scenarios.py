@@ -465,7 +465,7 @@ def test_every_variant_folder_holds_a_v1_instance_and_a_checked_plan(sweep: Path
         assignments = pd.read_csv(sweep / name / "plan" / "assignments.csv", dtype=str,
                                   encoding="utf-8-sig")  # fmt: skip
         plan = list(zip(assignments["candidate_id"], assignments["post_id"], strict=True))
-        assert check_plan(instance, plan).ok
+        assert plan and check_plan(instance, plan).ok
         summary = json.loads((sweep / name / "plan" / "summary.json").read_text("utf-8"))
         assert summary["status"] == "optimal" and summary["instance"] == name
         assert {"alternates.csv", "unassigned.csv"} <= {

@@ -18,6 +18,7 @@ from matcher.analysis.planview import PlanView
 from matcher.check.checker import fit_terms, relied_exceptions
 from matcher.instance import RANK_FAMILY, Instance, Rank
 from matcher.io.labels import VALUES_ZH
+from matcher.model.local_ratio import team_after_plan, team_moves
 from matcher.prepare.eligibility import Exclusion, describe, exclusion_mask
 from matcher.prepare.fit import FIT_TERMS
 from matcher.solve.pipeline import Prepared
@@ -300,18 +301,15 @@ def explain_team(prepared: Prepared, view: PlanView, team_id: str, lang: str = "
     instance = prepared.enc.instance
     team = next(t for t in instance.teams if t.id == team_id)
     space = prepared.space
-    members, locals_ = team.incumbents, team.incumbent_locals
+    pairs = [
+        (instance.candidates[int(space.cand_idcs[k])], instance.posts[int(space.post_idcs[k])])
+        for k in view.plan_pairs.tolist()
+    ]
+    members, locals_ = team_after_plan(team, pairs)
     moves = []
-    for k in view.plan_pairs.tolist():
-        cand = instance.candidates[int(space.cand_idcs[k])]
-        post = instance.posts[int(space.post_idcs[k])]
-        was_in, goes_in = cand.current_team == team.id, post.team == team.id
-        if was_in == goes_in:
-            continue
-        change = 1 if goes_in else -1
+    for cand, change in team_moves(team, pairs):
+        goes_in = change > 0
         local = cand.home_region == team.region
-        members += change
-        locals_ += change * local
         arrow = ("调入" if goes_in else "调出") if zh else ("joins" if goes_in else "leaves")
         where = ("本地" if local else "外地") if zh else ("local" if local else "not local")
         moves.append(f"  {cand.id} {cand.name} {arrow} ({where})")

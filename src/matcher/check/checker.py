@@ -33,9 +33,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from matcher.instance import (
-    DEFAULT_AGE_CAPS,
-    EDUCATION_ORDER,
-    PREFERENCE_BONUS,
     Candidate,
     Department,
     Education,
@@ -90,6 +87,18 @@ RANK_FAMILY_OF: dict[str, str] = {
     "county_full": "county",
 }
 """domain.md "Finer ranks": each rank (file value) and the family it belongs to."""
+EDUCATION_LEVEL: dict[str, int] = {
+    "secondary": 0,
+    "associate": 1,
+    "bachelor": 2,
+    "master": 3,
+    "doctor": 4,
+}
+"""domain.md "Instance format v1": each education (file value), lowest first."""
+AGE_CAP_OF_FAMILY: dict[str, int] = {"county": 45, "section": 40, "general": 35}
+"""domain.md rule 2: the age cap of each rank family where ``rules.toml`` gives none."""
+PREFERENCE_BONUS: tuple[int, ...] = (20, 15, 10, 5)
+"""domain.md "Objective": the bonus of a cadre's 1st..4th listed preference."""
 AGE_CAP_EXCEPTION = "age_cap"
 EDUCATION_EXCEPTION = "min_education"
 """The two rules an exception may lift (domain.md "Documented exceptions"), in this order."""
@@ -308,7 +317,7 @@ def _required_education(instance: Instance, post: Post) -> Education:
     required = instance.rules.min_education
     if (
         post.min_education is not None
-        and EDUCATION_ORDER[post.min_education] > EDUCATION_ORDER[required]
+        and EDUCATION_LEVEL[post.min_education.value] > EDUCATION_LEVEL[required.value]
     ):
         required = post.min_education
     return required
@@ -316,12 +325,12 @@ def _required_education(instance: Instance, post: Post) -> Education:
 
 def _below_education(instance: Instance, candidate: Candidate, post: Post) -> bool:
     required = _required_education(instance, post)
-    return EDUCATION_ORDER[candidate.education] < EDUCATION_ORDER[required]
+    return EDUCATION_LEVEL[candidate.education.value] < EDUCATION_LEVEL[required.value]
 
 
 def _age_cap(instance: Instance, candidate: Candidate) -> int:
-    family = Rank(RANK_FAMILY_OF[candidate.rank.value])
-    return instance.rules.age_caps.get(family, DEFAULT_AGE_CAPS[family])
+    family = RANK_FAMILY_OF[candidate.rank.value]
+    return instance.rules.age_caps.get(Rank(family), AGE_CAP_OF_FAMILY[family])
 
 
 def _exempt(instance: Instance, candidate: Candidate, rule: str) -> bool:
@@ -346,7 +355,7 @@ def check_education(instance: Instance, candidate: Candidate, post: Post) -> Vio
     """Rule 2: education at least the higher of the rule's and the post's ``min_education``,
     unless a documented exception lifts it for the cadre."""
     required = _required_education(instance, post)
-    if EDUCATION_ORDER[candidate.education] >= EDUCATION_ORDER[required]:
+    if EDUCATION_LEVEL[candidate.education.value] >= EDUCATION_LEVEL[required.value]:
         return None
     if _exempt(instance, candidate, EDUCATION_EXCEPTION):
         return None
@@ -560,10 +569,17 @@ def check_local_ratio(
     return [violation for violation in found if violation is not None]
 
 
+def _local_ratio(instance: Instance, team: Team) -> Fraction:
+    """Rule 4's ratio for ``team``: its own ``min_local_ratio``, else the rule's ``local_ratio``."""
+    if team.min_local_ratio is not None:
+        return team.min_local_ratio
+    return instance.rules.local_ratio
+
+
 def _ratio_violation(
     instance: Instance, team: Team, pairs: Sequence[tuple[Candidate, Post]]
 ) -> Violation | None:
-    ratio = instance.team_ratio(team)
+    ratio = _local_ratio(instance, team)
     members, locals_ = team_after_plan(team, pairs)
     if locals_ * ratio.denominator >= ratio.numerator * members:
         return None

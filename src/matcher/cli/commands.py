@@ -28,6 +28,7 @@ from matcher.cli.terminal import live_progress, stderr_console
 from matcher.instance import Instance
 from matcher.io.plan_reader import read_plan
 from matcher.io.reader import InputError, read_instance
+from matcher.model.space import CONFLICT_HEAD_ZH, conflict_message
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import input_hash, plan_summary
 from matcher.solve.pipeline import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
@@ -56,11 +57,8 @@ def _fail_without_plan(result: Result, time_limit: float, lang: str, head_zh: st
                        head_en: str) -> None:  # fmt: skip
     """Exit 3 naming the rules in conflict, or 4 when time ran out before any plan."""
     if result.status == INFEASIBLE:
-        lines = [head_zh if lang == "zh" else head_en]
-        lines += [f"  {conflict.describe(lang)}" for conflict in result.conflicts]
-        if not result.conflicts:
-            lines.append("  (not narrowed down within the time limit)")
-        _fail("\n".join(lines), EXIT_INFEASIBLE)
+        head = head_zh if lang == "zh" else head_en
+        _fail(conflict_message(head, result.conflicts, lang), EXIT_INFEASIBLE)
     if not result.has_plan:
         _fail(f"No plan found within {time_limit:g} s; try a longer --time-limit.", EXIT_NO_PLAN)
 
@@ -196,7 +194,7 @@ def solve_command(
         result,
         time_limit,
         lang,
-        "硬性规则无法同时满足，相互冲突的规则如下（去掉其中任一条，其余即可满足）：",
+        CONFLICT_HEAD_ZH,
         "The hard rules cannot all hold for this instance. Rules in conflict"
         " (drop any one and the rest can hold):",
     )

@@ -8,11 +8,48 @@ With ratio a/b the rule is ``b·locals − a·members ≥ 0``: exact integers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from matcher.instance import Candidate, Post, Team
 from matcher.model.space import PairSpace, Row, RuleInstance, group_by
+
+
+def team_moves(team: Team, pairs: Iterable[tuple[Candidate, Post]]) -> list[tuple[Candidate, int]]:
+    """The cadres a plan moves into (+1) or out of (-1) ``team``, in plan order.
+
+    Parameters
+    ----------
+    team
+        The leadership team.
+    pairs
+        The plan's assignments, one per cadre.
+
+    Returns
+    -------
+    list of (Candidate, int)
+        Each cadre posted to a post of the team from elsewhere (+1), or posted
+        away from it (-1); a cadre posted within their own team is not listed.
+    """
+    moves = []
+    for candidate, post in pairs:
+        was_in, goes_in = candidate.current_team == team.id, post.team == team.id
+        if was_in != goes_in:
+            moves.append((candidate, 1 if goes_in else -1))
+    return moves
+
+
+def team_after_plan(team: Team, pairs: Iterable[tuple[Candidate, Post]]) -> tuple[int, int]:
+    """Rule 4's count: (members, locals) of ``team`` after the plan ``pairs`` (one per cadre).
+
+    The same count the rows of :func:`rows` hold against the ratio, for one plan.
+    """
+    members, locals_ = team.incumbents, team.incumbent_locals
+    for candidate, change in team_moves(team, pairs):
+        members += change
+        locals_ += change * (candidate.home_region == team.region)
+    return members, locals_
 
 
 def rows(space: PairSpace) -> Iterator[Row]:
@@ -34,8 +71,8 @@ def rows(space: PairSpace) -> Iterator[Row]:
         code = enc.strings.code(team.id)
         region = enc.strings.code(team.region)
         ratio = enc.instance.team_ratio(team)
-        into = joining[joining_by_team[code]] if code < len(joining_by_team) else joining[:0]
-        out = leaving[leaving_by_team[code]] if code < len(leaving_by_team) else leaving[:0]
+        into = joining[joining_by_team[code]] if 0 <= code < len(joining_by_team) else joining[:0]
+        out = leaving[leaving_by_team[code]] if 0 <= code < len(leaving_by_team) else leaving[:0]
         pairs = np.concatenate((into, out))
         delta_members = np.concatenate(
             (np.ones(into.size, dtype=np.int64), -np.ones(out.size, dtype=np.int64))

@@ -23,7 +23,7 @@ def rows(space: PairSpace) -> Iterator[Row]:
     ).astype(np.int64)
     for idx, dept in enumerate(enc.instance.departments):
         code = enc.strings.code(dept.id)
-        pairs = code2pairs[code] if code < len(code2pairs) else dept_of_pair[:0]
+        pairs = code2pairs[code] if 0 <= code < len(code2pairs) else dept_of_pair[:0]
         degree = int(code2degree[code]) if 0 <= code < code2degree.size else 0
         lower = dept.min_send if dept.min_send > 0 else None
         upper = dept.max_send if dept.max_send is not None and degree > dept.max_send else None

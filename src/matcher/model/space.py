@@ -8,6 +8,7 @@ two can never disagree about what a rule means.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,36 @@ class RuleInstance:
         if lang == "zh" and self.text_zh:
             return f"规则{self.rule}（{FAMILY_ZH.get(self.family, self.family)}）：{self.text_zh}"
         return f"rule {self.rule} ({self.family}): {self.subject}, {self.detail}"
+
+
+CONFLICT_HEAD_ZH = "硬性规则无法同时满足，相互冲突的规则如下（去掉其中任一条，其余即可满足）："
+"""The head of the message naming the rules in conflict (Chinese)."""
+CONFLICT_HEAD_EN = (
+    "The hard rules cannot all hold. Rules in conflict (drop any one and the rest can hold):"
+)
+"""The head of the message naming the rules in conflict (English)."""
+
+
+def conflict_message(head: str, conflicts: Sequence[RuleInstance], lang: str = "en") -> str:
+    """The message of an infeasible instance: ``head``, then one line per rule in conflict.
+
+    Parameters
+    ----------
+    head
+        The first line (``CONFLICT_HEAD_ZH``/``CONFLICT_HEAD_EN`` or a caller's own).
+    conflicts
+        The minimal set of rule instances in conflict; may be empty when the
+        diagnosis ran out of time.
+    lang
+        ``"zh"`` for the Chinese descriptions of the rules, else English.
+
+    Returns
+    -------
+    str
+        The lines joined by newlines, each rule indented by two spaces.
+    """
+    lines = [f"  {conflict.describe(lang)}" for conflict in conflicts]
+    return "\n".join([head, *(lines or ["  (not narrowed down within the time limit)"])])
 
 
 FAMILY_ZH = {

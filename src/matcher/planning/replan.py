@@ -140,6 +140,29 @@ def read_changes(
     a cadre the instance no longer has).
     """
     label = path.name
+    raw = _load_changes_file(path)
+    problems = _id_problems(label, raw, instance, published)
+    added, entry_problems = _added_entries(label, raw)
+    problems += entry_problems
+    new_posts: list[Post] = added["posts"]
+    new_cands: list[Candidate] = added["candidates"]
+    problems += _new_post_problems(label, instance, new_posts)
+    new_problems, warnings = _new_candidate_problems(label, raw, instance, new_posts, new_cands)
+    problems += new_problems
+    if problems:
+        raise ChangesError(problems)
+    return Changes(
+        drop_out=tuple(raw.drop_out),
+        close_posts=tuple(raw.close_posts),
+        add_posts=tuple(new_posts),
+        add_candidates=tuple(new_cands),
+        warnings=tuple(warnings),
+    )
+
+
+def _load_changes_file(path: Path) -> ChangesFile:
+    """The changes file read as TOML and checked against its schema; ChangesError if not."""
+    label = path.name
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as error:
@@ -160,9 +183,14 @@ def read_changes(
                 message = f"{item['msg'].lower()} (got {item['input']!r})"
             shape.append(f"{label}, {_key_path(location)}: {message}")
         raise ChangesError(list(dict.fromkeys(shape))) from error
+    return raw
 
+
+def _id_problems(
+    label: str, raw: ChangesFile, instance: Instance, published: Sequence[tuple[str, str]]
+) -> list[str]:
+    """Ids to drop or close that are in neither the instance nor the plan, or given twice."""
     problems: list[str] = []
-    warnings: list[str] = []
     cand_ids = {c.id for c in instance.candidates}
     post_ids = {p.id for p in instance.posts}
     planned_cands = {c for c, _ in published}
@@ -179,7 +207,12 @@ def read_changes(
                 )
             elif value in ids[: position - 1]:
                 problems.append(f'{label}, key {key} #{position}: "{value}" is given twice')
+    return problems
 
+
+def _added_entries(label: str, raw: ChangesFile) -> tuple[dict[str, list[Any]], list[str]]:
+    """The new posts and cadres read by the instance reader's rules, and the problems found."""
+    problems: list[str] = []
     added: dict[str, list[Any]] = {}
     for table, entries in (("posts", raw.add_posts), ("candidates", raw.add_candidates)):
         key = f"add_{table}"
@@ -203,15 +236,34 @@ def read_changes(
         # an unknown key in a changes file is a typo, not a column to ignore
         problems += _entry_problems(label, key, entries, notes)
         added[table] = [model for _, model in models]
+    return added, problems
 
-    new_posts: list[Post] = added["posts"]
-    new_cands: list[Candidate] = added["candidates"]
+
+def _new_post_problems(label: str, instance: Instance, new_posts: list[Post]) -> list[str]:
+    """A new post whose id is taken or whose team is not in the instance."""
+    problems: list[str] = []
+    post_ids = {p.id for p in instance.posts}
     for position, post in enumerate(new_posts, start=1):
         where = f"{label}, add_posts #{position} (id {post.id})"
         if post.id in post_ids:
             problems.append(f'{where}, key id: "{post.id}" is already a post of the instance')
         if post.team and instance.teams and post.team not in {t.id for t in instance.teams}:
             problems.append(f'{where}, key team: "{post.team}" is not a team of the instance')
+    return problems
+
+
+def _new_candidate_problems(
+    label: str,
+    raw: ChangesFile,
+    instance: Instance,
+    new_posts: list[Post],
+    new_cands: list[Candidate],
+) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of the new cadres: ids, departments, teams, preferences."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    cand_ids = {c.id for c in instance.candidates}
+    post_ids = {p.id for p in instance.posts}
     all_post_ids = (post_ids - set(raw.close_posts)) | {p.id for p in new_posts}
     departments = {d.id for d in instance.departments}
     teams = {t.id: t for t in instance.teams}
@@ -246,15 +298,7 @@ def read_changes(
                 f' team "{team.id}" has {team.incumbents} members, but {members[team.id]} cadres'
                 " would name it as their current team"
             )
-    if problems:
-        raise ChangesError(problems)
-    return Changes(
-        drop_out=tuple(raw.drop_out),
-        close_posts=tuple(raw.close_posts),
-        add_posts=tuple(new_posts),
-        add_candidates=tuple(new_cands),
-        warnings=tuple(warnings),
-    )
+    return problems, warnings
 
 
 def apply_changes(instance: Instance, changes: Changes) -> Instance:

@@ -52,6 +52,7 @@ from matcher.instance import Instance, PostKind
 from matcher.io.atomic import write_atomically
 from matcher.io.cells import write_csv
 from matcher.io.labels import VALUES_ZH
+from matcher.model.space import CONFLICT_HEAD_EN, CONFLICT_HEAD_ZH, conflict_message
 from matcher.planning.scenarios import (
     BASE,
     ScenarioSet,
@@ -330,14 +331,8 @@ def _comparison_row(
 
 def _no_plan_text(result: SolveResult, lang: str) -> str:
     if result.status == INFEASIBLE:
-        head = (
-            "硬性规则无法同时满足，相互冲突的规则如下（去掉其中任一条，其余即可满足）："
-            if lang == "zh"
-            else "The hard rules cannot all hold. Rules in conflict"
-            " (drop any one and the rest can hold):"
-        )
-        lines = [f"  {conflict.describe(lang)}" for conflict in result.conflicts]
-        return "\n".join([head, *(lines or ["  (not narrowed down within the time limit)"])])
+        head = CONFLICT_HEAD_ZH if lang == "zh" else CONFLICT_HEAD_EN
+        return conflict_message(head, result.conflicts, lang)
     return "未在时限内找到方案。" if lang == "zh" else "No plan found within the time limit."
 
 

@@ -19,14 +19,12 @@ from a county with dozens of eligible local cadres; (4) ``max_send`` only caps.
 
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from matcher.io.instance_writer import write_instance
+from matcher.io.instance_writer import write_instance  # noqa: F401  (benchmarks and tests)
 
 TIERS: dict[str, tuple[int, int]] = {
     "tiny-random": (12, 5),
@@ -386,18 +384,3 @@ category_match = 15
 preference = 1
 affinity = 1
 """
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Generate a synthetic instance tier (format v1).")
-    parser.add_argument("tier", choices=sorted(TIERS))
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
-    num_candidates, num_posts = TIERS[args.tier]
-    tables = generate_tables(num_candidates, num_posts, args.seed)
-    write_instance(tables, args.folder, DEFAULT_RULES_TOML)
-
-
-if __name__ == "__main__":
-    main()
