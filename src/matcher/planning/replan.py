@@ -34,8 +34,9 @@ from matcher.analysis.planview import PlanView
 from matcher.instance import Candidate, Instance, Post
 from matcher.io.atomic import write_atomically
 from matcher.io.reader import InputIssue, read_rows
+from matcher.model import groups as groups_model
 from matcher.model import objective as objective_module
-from matcher.model.space import Row
+from matcher.model.space import Row, ones
 from matcher.planning.scenarios import write_variant_instance
 from matcher.prepare.eligibility import describe, exclusion_mask
 from matcher.prepare.encoding import IntArray
@@ -272,11 +273,14 @@ def apply_changes(instance: Instance, changes: Changes) -> Instance:
     affinities = tuple(
         a for a in instance.affinities if a.candidate_id in cand_ids and a.post_id in post_ids
     )
+    # a documented exception goes with its cadre (format v1.1); groups stay, even emptied
+    exceptions = tuple(e for e in instance.exceptions if e.candidate_id in cand_ids)
     return instance.model_copy(
         update={
             "candidates": candidates,
             "posts": posts,
             "affinities": affinities,
+            "exceptions": exceptions,
             "warnings": instance.warnings + changes.warnings,
         }
     )
@@ -438,6 +442,7 @@ class _Describer:
         for cand_id, post_id in plan.published:
             self.before.setdefault(cand_id, post_id)
         self.after = dict(plan.plan)
+        self._conditions_by_model: dict[int, list[groups_model.Condition]] = {}
         published_holders: dict[str, list[str]] = {}
         new_holders: dict[str, list[str]] = {}
         for cand_id, post_id in self.before.items():
@@ -477,7 +482,11 @@ class _Describer:
     def broken(
         self, leaving: list[int], joining: list[int], view: PlanView | None = None
     ) -> list[tuple[Row, str]]:
-        """Rows a what-if on the new plan (or ``view``) would break, each with the side broken."""
+        """Rows a what-if on the new plan (or ``view``) would break, each with the side broken.
+
+        Rule 7's party and county minimums are no rows (they bind only a group with a
+        member, ``model.groups.conditions``): each one the what-if breaks is returned as
+        the row it is then, ``Σ x[its party or county pairs] ≥ at_least``."""
         view = view or self.view
         values = view.values.copy()
         values[leaving] = 0
@@ -486,12 +495,34 @@ class _Describer:
         for row in view.broken_rows(leaving, joining):
             below = row.lower is not None and row.activity(values) < row.lower
             found.append((row, "min" if below else "max"))
+        changed = np.array([*leaving, *joining], dtype=np.int64)
+        for condition in self._conditions(view):
+            if not np.isin(changed, condition.members).any():
+                continue
+            if values[condition.members].sum() and (
+                values[condition.pairs].sum() < condition.at_least
+            ):
+                row = Row(condition.pairs, ones(condition.pairs), condition.at_least, None,
+                          condition.rule)  # fmt: skip
+                found.append((row, "min"))
         return found
+
+    def _conditions(self, view: PlanView) -> list[groups_model.Condition]:
+        """Rule 7's conditional minimums over ``view``'s pairs (none without groups)."""
+        key = id(view.prepared)
+        if key not in self._conditions_by_model:
+            instance = view.prepared.enc.instance
+            self._conditions_by_model[key] = (
+                groups_model.conditions(view.prepared.space) if instance.groups else []
+            )
+        return self._conditions_by_model[key]
 
     def rule_name(self, row: Row, side: str) -> str:
         """The rule a what-if breaks, e.g. "team T1 (青山县)'s local ratio (at least 1/3 local)"."""
         rule = row.rule
         if self.zh:
+            if rule.family == "group" and rule.text_zh:
+                return rule.text_zh.split("；")[0]  # without the count of eligible cadres
             return rule.text_zh or rule.describe("zh")
         if rule.family == "local ratio":
             return f"{rule.subject}'s local ratio ({rule.detail.split(';')[0]})"
@@ -500,6 +531,8 @@ class _Describer:
             return f"{rule.subject}'s quota ({limit} sent)"
         if rule.family == "must place":
             return f"the must-place rule for {rule.subject} ({rule.detail})"
+        if rule.family == "group":  # e.g. "needs 3 party members once it has any member"
+            return f"{rule.subject}'s rule 7 limit ({rule.detail.split(';')[0]})"
         return rule.describe("en")
 
     def to_keep(self, row: Row, side: str) -> str:
@@ -549,7 +582,7 @@ class _Describer:
         return [
             self.to_keep(row, side)
             for row, side in self.broken([pair], [])
-            if row.rule.family in ("local ratio", "department quota")
+            if row.rule.family in ("local ratio", "department quota", "group")
         ]
 
     @cached_property
