@@ -487,6 +487,20 @@ def test_added_exception_without_reason_is_rejected_naming_the_column(tmp_path: 
     )
 
 
+def test_the_readme_v11_example_loads_from_the_top_folder(tmp_path: Path) -> None:
+    """README, "Format v1.1": the scenario block on tiny-v11, as a planner would copy it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Format v1.1") :]
+    block = section[section.index('    base = "instances/tiny-v11"') :].split("\n\n")[0]
+    (tmp_path / "instances").symlink_to(REPO / "instances")
+    path = tmp_path / "whatif.toml"
+    path.write_text("\n".join(line.removeprefix("    ") for line in block.splitlines()) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    variant = {v.name: v.instance for v in load_scenarios(path).variants}["two-party"]
+    assert (variant.groups[0].min_party_members, variant.groups[0].max_per_department) == (2, None)
+    assert [(e.candidate_id, e.rule.value) for e in variant.exceptions] == [("C5", "min_education")]
+
+
 # ----------------------------------------------------------------------------------------
 # The sweep: folder layout, comparison, changes
 
