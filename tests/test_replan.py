@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from factories import cadre, post, random_instance
 from matcher.check.checker import check_plan
 from matcher.cli.commands import main
-from matcher.instance import Instance, Rank, Team
+from matcher.instance import Group, Instance, Rank, Team
 from matcher.io.reader import read_instance
 from matcher.model import objective as objective_module
 from matcher.planning.replan import (
@@ -665,3 +665,22 @@ def test_v11_replan_command_keeps_groups_and_exceptions_in_the_written_instance(
 def test_v11_dropping_a_cadre_drops_their_exceptions() -> None:
     changed = apply_changes(read_instance(TINY_V11), Changes(drop_out=("C2",)))
     assert changed.exceptions == () and [g.id for g in changed.groups] == ["G1"]
+
+
+def test_a_seat_a_party_minimum_closes_is_not_offered_as_free() -> None:
+    # A (not a party member) holds P; P closes. A's only other post, Q, is in group G
+    # that needs a party member once it has any member: A alone there would break it,
+    # so A is not placed, and the reason must not claim a post could still take them.
+    instance = Instance(
+        candidates=(cadre("A", 90),),
+        posts=(post("P"), post("Q", groups=("G",))),
+        groups=(Group(id="G", min_party_members=1),),
+    )
+    outcome = replan(instance, [("A", "P")], Changes(close_posts=("P",)), QUICK)
+    assert outcome.plan == [] and outcome.result.status == OPTIMAL
+    (move,) = describe_moves(outcome)
+    assert move.change == "post_closed"
+    assert move.reason.endswith(
+        "not placed elsewhere: none of their 1 other eligible posts has a seat they could"
+        " take without breaking a rule"
+    )

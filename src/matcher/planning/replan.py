@@ -495,16 +495,25 @@ class _Describer:
         for row in view.broken_rows(leaving, joining):
             below = row.lower is not None and row.activity(values) < row.lower
             found.append((row, "min" if below else "max"))
+        return found + [(row, "min") for row in self.broken_conditions(leaving, joining, view)]
+
+    def broken_conditions(
+        self, leaving: list[int], joining: list[int], view: PlanView | None = None
+    ) -> list[Row]:
+        """Rule 7's conditional minimums the what-if would break, each as the row it then is."""
+        view = view or self.view
+        found = []
         changed = np.array([*leaving, *joining], dtype=np.int64)
         for condition in self._conditions(view):
             if not np.isin(changed, condition.members).any():
                 continue
-            if values[condition.members].sum() and (
-                values[condition.pairs].sum() < condition.at_least
-            ):
-                row = Row(condition.pairs, ones(condition.pairs), condition.at_least, None,
-                          condition.rule)  # fmt: skip
-                found.append((row, "min"))
+            values = view.values[condition.members].copy()
+            values[np.isin(condition.members, leaving)] = 0
+            values[np.isin(condition.members, joining)] = 1
+            chosen = np.isin(condition.members, condition.pairs)
+            if values.sum() and values[chosen].sum() < condition.at_least:
+                found.append(Row(condition.pairs, ones(condition.pairs), condition.at_least,
+                                 None, condition.rule))  # fmt: skip
         return found
 
     def _conditions(self, view: PlanView) -> list[groups_model.Condition]:
@@ -707,7 +716,11 @@ class _Describer:
     def not_placed_elsewhere(self, cand_id: str) -> str:
         cand = self.cand_index[cand_id]
         pairs = self.plan.prepared.space.cand2pairs[cand]
-        free = [k for k in pairs.tolist() if not self.view.broken_rows([], [k])]
+        free = [
+            k
+            for k in pairs.tolist()
+            if not self.view.broken_rows([], [k]) and not self.broken_conditions([], [k])
+        ]
         if not free:
             return (
                 f"其余{pairs.size}个符合条件的岗位均无空位或安排会违反规则"
