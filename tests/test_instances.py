@@ -23,6 +23,19 @@ def test_tiny_optimum_is_the_one_worked_out_by_hand() -> None:
     assert plan == {("C1", "P1"), ("C5", "P2")}
 
 
+def test_tiny_v11_optimum_is_the_one_worked_out_by_hand() -> None:
+    # instances/tiny-v11/README.md: G1 (P2, P3) takes one D2 party member, so C2 through
+    # her age exception; C5 stays home although P2 has a second seat.
+    instance = read_instance(INSTANCES / "tiny-v11")
+    assert not instance.warnings
+    result = solve(instance, SolveParams(time_limit=20))
+    plan = {(instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments}
+    assert (result.status, result.coverage, result.fit) == (OPTIMAL, 3, 310)
+    assert plan == {("C1", "P1"), ("C2", "P2")}
+    checked = check_plan(instance, sorted(plan))
+    assert checked.ok and checked.exceptions_by_assignment == {("C2", "P2"): ("age_cap",)}
+
+
 def test_city_instance_is_solved_to_proven_optimality_and_checks() -> None:
     instance = read_instance(INSTANCES / "city")
     assert not instance.warnings

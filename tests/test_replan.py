@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from factories import cadre, post, random_instance
 from matcher.check.checker import check_plan
 from matcher.cli.commands import main
-from matcher.instance import Instance, Rank, Team
+from matcher.instance import Group, Instance, Rank, Team
 from matcher.io.reader import read_instance
 from matcher.model import objective as objective_module
 from matcher.planning.replan import (
@@ -579,3 +579,108 @@ def test_replan_in_chinese_says_where_it_wrote_and_how_to_check(
     assert "保留原安排 1/2 人" in text
     check = f"matcher check {out / 'instance'} {out}"
     assert f"已写入 {out}（变动见 changes.csv）；核对新安排：{check}" in text
+
+
+# ---------------------------------------------------------------------- format v1.1
+# instances/tiny-v11 (README there): G1 = P2 + P3 needs a party member once it has any
+# member and takes at most one cadre per department; C2 (41) is eligible through her
+# documented exception to the section-level age cap.
+
+TINY_V11 = INSTANCES / "tiny-v11"
+
+
+def test_v11_drop_out_keeps_rule_7_and_says_which_group_limit_sent_a_cadre_home() -> None:
+    # published: C3 -> P3 (D1, party), C5 -> P2 (D2): G1 holds, coverage 2. C3 drops out:
+    # C1 may now go (D1's quota freed) and takes P1; G1 needs a party member of D2, so C2
+    # (through her exception) takes P2, and C5 (also D2) must go home.
+    instance = read_instance(TINY_V11)
+    published = [("C3", "P3"), ("C5", "P2")]
+    assert check_plan(instance, published).ok
+    outcome = replan(instance, published, Changes(drop_out=("C3",)), QUICK)
+    changed = apply_changes(instance, Changes(drop_out=("C3",)))
+    report = check_plan(changed, outcome.plan)
+    assert report.ok and sorted(outcome.plan) == [("C1", "P1"), ("C2", "P2")]
+    assert (report.coverage, 0, report.fit) == best_by_enumeration(changed, published)
+    assert report.exceptions_by_assignment == {("C2", "P2"): ("age_cap",)}
+    moves = {move.candidate_id: move for move in describe_moves(outcome)}
+    assert moves["C5"].change == "sent_home"
+    assert moves["C5"].reason == (
+        "to keep group G1 (市直挂职工作组)'s rule 7 limit (at most 1 members from department D2)"
+    )
+    zh = {move.candidate_id: move.reason for move in describe_moves(outcome, "zh")}
+    assert zh["C5"] == "以满足工作组G1（市直挂职工作组）同一单位至多1人（D2）"
+
+
+def test_v11_move_needed_by_a_party_minimum_is_explained_by_it() -> None:
+    # without the exception, C5 -> P2 kept alone would leave G1 with no party member:
+    # C1 (D1, party) joins P2 to keep it (kept 1) rather than take P1 (kept 0)
+    instance = read_instance(TINY_V11).model_copy(update={"exceptions": ()})
+    published = [("C3", "P3"), ("C5", "P2")]
+    outcome = replan(instance, published, Changes(drop_out=("C3",)), QUICK)
+    changed = apply_changes(instance, Changes(drop_out=("C3",)))
+    report = check_plan(changed, outcome.plan)
+    assert report.ok and sorted(outcome.plan) == [("C1", "P2"), ("C5", "P2")]
+    assert (report.coverage, 1, report.fit) == best_by_enumeration(changed, published)
+    moves = {move.candidate_id: move for move in describe_moves(outcome)}
+    assert set(moves) == {"C3", "C1"} and moves["C1"].change == NEWLY_PLACED
+    reason = moves["C1"].reason
+    assert reason.endswith(
+        "to keep group G1 (市直挂职工作组)'s rule 7 limit"
+        " (needs 1 party members once it has any member)"
+    )
+    assert "lifted by C3 李强 (dropped out)" in reason
+    zh = {move.candidate_id: move.reason for move in describe_moves(outcome, "zh")}
+    assert zh["C1"].endswith("以满足工作组G1（市直挂职工作组）一旦有成员，须有党员至少1人")
+
+
+def test_v11_replan_command_keeps_groups_and_exceptions_in_the_written_instance(
+    tmp_path: Path,
+) -> None:
+    published = tmp_path / "published"
+    assert run("solve", str(TINY_V11), "--out", str(published))[0] == 0
+    changes = tmp_path / "changes.toml"
+    changes.write_text('close_posts = ["P2"]\n', encoding="utf-8")
+    out = tmp_path / "new"
+    code, text = run(
+        "replan", str(TINY_V11), str(published), "--changes", str(changes), "--out", str(out)
+    )
+    assert code == 0, text
+    # C2 moves to P3, still in G1 and still through her exception; C1 keeps P1
+    table = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig", dtype=str,
+                        keep_default_na=False)  # fmt: skip
+    assert sorted(zip(table.candidate_id, table.post_id, table.exceptions, strict=True)) == [
+        ("C1", "P1", ""), ("C2", "P3", "age_cap")
+    ]  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["exceptions_used"] == 1 and summary["replan"]["kept"] == 1
+    written = read_instance(out / "instance")
+    assert [g.id for g in written.groups] == ["G1"] and len(written.exceptions) == 1
+    assert run("check", str(out / "instance"), str(out))[0] == 0
+    code, text = run("explain", str(out / "instance"), str(out), "--group", "G1")
+    assert code == 0 and "C2 王芳" in text
+    moves = pd.read_csv(out / "changes.csv", encoding="utf-8-sig", dtype=str)
+    assert list(moves.candidate_id) == ["C2"] and list(moves.change) == ["post_closed"]
+
+
+def test_v11_dropping_a_cadre_drops_their_exceptions() -> None:
+    changed = apply_changes(read_instance(TINY_V11), Changes(drop_out=("C2",)))
+    assert changed.exceptions == () and [g.id for g in changed.groups] == ["G1"]
+
+
+def test_a_seat_a_party_minimum_closes_is_not_offered_as_free() -> None:
+    # A (not a party member) holds P; P closes. A's only other post, Q, is in group G
+    # that needs a party member once it has any member: A alone there would break it,
+    # so A is not placed, and the reason must not claim a post could still take them.
+    instance = Instance(
+        candidates=(cadre("A", 90),),
+        posts=(post("P"), post("Q", groups=("G",))),
+        groups=(Group(id="G", min_party_members=1),),
+    )
+    outcome = replan(instance, [("A", "P")], Changes(close_posts=("P",)), QUICK)
+    assert outcome.plan == [] and outcome.result.status == OPTIMAL
+    (move,) = describe_moves(outcome)
+    assert move.change == "post_closed"
+    assert move.reason.endswith(
+        "not placed elsewhere: none of their 1 other eligible posts has a seat they could"
+        " take without breaking a rule"
+    )

@@ -26,6 +26,8 @@ from matcher.cli.commands import main
 from matcher.io.reader import InputError, read_instance
 from matcher.report.html import (
     DepartmentSends,
+    ExceptionUse,
+    GroupFacts,
     TeamShare,
     plan_facts,
     read_plan_facts,
@@ -37,6 +39,8 @@ from matcher.report.html import (
 
 TINY = Path(__file__).parent.parent / "instances" / "tiny"
 TINY_PLAN = [("C1", "P1"), ("C5", "P2")]
+TINY_V11 = TINY.parent / "tiny-v11"
+TINY_V11_PLAN = [("C1", "P1"), ("C2", "P2")]  # its README's optimum: C2 through the age exception
 NUM_PLAN_CHARTS = 5  # kinds, regions, teams, departments, fit
 NUM_SCENARIO_CHARTS = 5  # coverage and fit, kinds, teams, departments, fit
 
@@ -264,6 +268,94 @@ def test_a_hand_edited_plan_without_summary_is_reported(tiny_plan: Path, tmp_pat
     shutil.copy(tiny_plan / "assignments.csv", edited)
     facts = read_plan_facts(TINY, edited)
     assert facts.status == "unknown" and facts.coverage == 3
+
+
+# --------------------------------------------------------------------------- format v1.1
+
+G1_LIMITS = dict(
+    min_members=0, max_members=None, min_party_members=1, min_county_level=0, max_per_department=1
+)
+C2_AGE = ExceptionUse(
+    "C2 王芳", "P2 市信访局接访岗", "age_cap", "信访工作经验丰富，经部务会研究同意放宽年龄"
+)
+
+
+def test_group_composition_and_exceptions_of_the_tiny_v11_optimum() -> None:
+    # G1 (P2, P3) holds C2 alone: a party member, section level, of D2; C2 (41) is on
+    # P2 through the documented exception to the section-level age cap of 40.
+    facts = plan_facts(read_instance(TINY_V11), TINY_V11_PLAN, None)
+    assert facts.num_violations == 0 and (facts.coverage, facts.fit) == (3, Fraction(310))
+    assert facts.groups == (GroupFacts("G1 市直挂职工作组", 1, 1, 0, 1, **G1_LIMITS),)
+    assert facts.groups[0].broken() == (False, False, False, False)
+    assert facts.exceptions == (C2_AGE,) and facts.has_exceptions
+
+
+def test_a_hand_edited_v11_plan_shows_its_groups_as_they_stand() -> None:
+    # C5 and C2 (both D2) in G1: two from one department against a cap of one; with C5
+    # alone, G1 has no party member against its minimum of one.
+    instance = read_instance(TINY_V11)
+    facts = plan_facts(instance, [("C1", "P1"), ("C5", "P2"), ("C2", "P3")], None)
+    assert facts.groups == (GroupFacts("G1 市直挂职工作组", 2, 1, 0, 2, **G1_LIMITS),)
+    assert facts.groups[0].broken() == (False, False, False, True)
+    assert facts.num_violations == 1
+    alone = plan_facts(instance, [("C1", "P1"), ("C5", "P2")], None)
+    assert alone.groups[0].broken() == (False, True, False, False) and alone.num_violations == 1
+    assert alone.exceptions == () and alone.has_exceptions  # the card shows 0 used
+    empty = plan_facts(instance, [("C1", "P1")], None)  # an empty group needs no party member
+    assert empty.groups[0].members == 0 and empty.groups[0].broken() == (False,) * 4
+
+
+def _plan_dir(root: Path, plan: list[tuple[str, str]]) -> Path:
+    folder = root / "plan"
+    folder.mkdir()
+    rows = "".join(f"{cadre},{post}\n" for cadre, post in plan)
+    (folder / "assignments.csv").write_text("candidate_id,post_id\n" + rows, encoding="utf-8")
+    return folder
+
+
+def test_v11_page_draws_groups_and_lists_exceptions(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    write_report(TINY_V11, _plan_dir(tmp_path, TINY_V11_PLAN), out, "zh")
+    page = out.read_text(encoding="utf-8")
+    assert _chart_ids(page) == [
+        f"chart-{name}" for name in ("kinds", "regions", "teams", "departments", "groups", "fit")
+    ]
+    assert json.dumps("各工作组方案后的人员构成与要求")[1:-1] in page  # in the chart's JSON
+    for label in ("人数", "党员", "县处级", "同一单位最多", "下限", "上限"):
+        assert f'"name":{json.dumps(label)}' in page, label
+    headline = re.search(r'<div class="cards">.*?</div></div></div>', page)
+    assert headline and "使用例外" in headline.group(0)
+    table = re.search(r'<section id="exceptions">.*?</section>', page)
+    assert table is not None
+    assert re.findall(r"<td>(.*?)</td>", table.group(0)) == [
+        "C2 王芳", "P2 市信访局接访岗", "年龄上限", C2_AGE.reason
+    ]  # fmt: skip
+    english = tmp_path / "report-en.html"
+    write_report(TINY_V11, tmp_path / "plan", english)
+    text = english.read_text(encoding="utf-8")
+    assert "Composition of each group after the plan" in text and "Exceptions used" in text
+    assert "<td>age cap</td>" in text
+
+
+def test_a_broken_group_is_drawn_red(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    write_report(TINY_V11, _plan_dir(tmp_path, [("C1", "P1"), ("C5", "P2"), ("C2", "P3")]), out)
+    page = out.read_text(encoding="utf-8")
+    chart = page[page.index('id="chart-groups"') :]
+    colours = re.findall(
+        r'"marker":\{"color":\["(#[0-9a-f]+)"\]', chart[: chart.index("</script>")]
+    )
+    # members, party, county-level within limits; most from one department (2 > 1) red
+    assert colours == ["#2b6cb0", "#2b6cb0", "#2b6cb0", "#c53030"]
+
+
+def test_a_v1_page_has_no_group_chart_and_no_exceptions_card(
+    tiny_plan: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    write_report(TINY, tiny_plan, out)
+    page = out.read_text(encoding="utf-8")
+    assert "chart-groups" not in page and "Exceptions used" not in page
 
 
 # --------------------------------------------------------------------------- in a browser

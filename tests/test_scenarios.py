@@ -262,7 +262,7 @@ REJECTIONS = [
     (
         "[variants.v]\ncolour = 1",
         'scenarios.toml: variant "v": colour: unknown key; use one of description, rules, posts,'
-        " departments, teams, remove, add, pins",
+        " departments, teams, groups, remove, add, pins",
     ),
     (
         "[variants.v]\nrules.local_ratio = 2",
@@ -371,6 +371,134 @@ def test_cli_rejects_with_exit_2_one_line_and_writes_nothing(tmp_path: Path) -> 
     ]
     assert "Traceback" not in stdout + stderr
     assert not out.exists() and list(tmp_path.iterdir()) == [path]
+
+
+# ----------------------------------------------------------------------------------------
+# Format v1.1: group limits and documented exceptions (instances/tiny-v11, README there)
+
+TINY_V11 = REPO / "instances" / "tiny-v11"
+
+
+def v11_variants(tmp_path: Path, body: str) -> dict[str, Instance]:
+    loaded = load_scenarios(scenario_file(tmp_path, body, base=TINY_V11))
+    return {v.name: v.instance for v in loaded.variants}
+
+
+def test_v11_base_keeps_its_groups_and_exceptions(tmp_path: Path) -> None:
+    # the variant is written in the format and read back: groups.csv and exceptions.csv too
+    base = v11_variants(tmp_path, '[variants.v]\nrules.local_ratio = "1/3"')[BASE]
+    assert [(g.id, g.min_party_members, g.max_per_department) for g in base.groups] == [
+        ("G1", 1, 1)
+    ]
+    assert [(e.candidate_id, e.rule.value) for e in base.exceptions] == [("C2", "age_cap")]
+    assert plan_of(base) == {("C1", "P1"), ("C2", "P2")}  # the README's optimum
+
+
+def test_group_limit_overrides_change_the_plan(tmp_path: Path) -> None:
+    variants = v11_variants(
+        tmp_path,
+        "[variants.party2]\ngroups.G1.min_party_members = 2\n"
+        '[variants.open]\ngroups.G1 = { max_per_department = "unlimited",'
+        " min_party_members = 0, max_members = 3 }\n",
+    )
+    party2, opened = variants["party2"], variants["open"]
+    assert party2.groups[0].min_party_members == 2 and party2.groups[0].max_per_department == 1
+    # G1 needs two party members: C2 (D2) and C3 (D1), so C1 cannot also be placed
+    assert plan_of(party2) == {("C2", "P2"), ("C3", "P3")}
+    assert (opened.groups[0].max_per_department, opened.groups[0].max_members) == (None, 3)
+    # without the group's limits C5 joins C2 on P2 (README: coverage 4, fit 465)
+    assert plan_of(opened) == {("C1", "P1"), ("C2", "P2"), ("C5", "P2")}
+
+
+def test_exceptions_are_withdrawn_and_added(tmp_path: Path) -> None:
+    variants = v11_variants(
+        tmp_path,
+        '[variants.strict]\nremove.exceptions = { C2 = "年龄" }\n'
+        "[[variants.strict.add.exceptions]]\n"
+        'candidate_id = "C5"\n"规则" = "学历"\n"原因" = "特殊专长"\n'
+        '[variants.gone]\nremove.candidates = ["C2"]\n',
+    )
+    strict = variants["strict"]
+    assert [(e.candidate_id, e.rule.value, e.reason) for e in strict.exceptions] == [
+        ("C5", "min_education", "特殊专长")
+    ]
+    # C2 over her age cap again: C3 (D1 party) and C5 fill G1 (README: fit 305)
+    assert plan_of(strict) == {("C3", "P3"), ("C5", "P2")}
+    assert variants["gone"].exceptions == ()  # a removed cadre's exceptions go with them
+
+
+V11_REJECTIONS = [
+    (
+        '[variants.v]\ngroups.G1.min_party_members = "three"',
+        'scenarios.toml: variant "v": groups.G1.min_party_members:'
+        ' expected an integer ≥ 0, got "three"',
+    ),
+    (
+        "[variants.v]\ngroups.G9.min_members = 1",
+        'scenarios.toml: variant "v": groups.G9: unknown id "G9": not a group of the base',
+    ),
+    (
+        "[variants.v]\ngroups.G1.leader = 1",
+        'scenarios.toml: variant "v": groups.G1.leader: unknown key; use one of min_members,'
+        " max_members, min_party_members, min_county_level, max_per_department",
+    ),
+    (
+        "[variants.v]\ngroups.G1 = { min_members = 3, max_members = 2 }",
+        'scenarios.toml: variant "v": groups.G1: min_members (3) exceeds max_members (2)',
+    ),
+    (
+        '[variants.v]\nremove.exceptions = { C2 = "rank" }',
+        'scenarios.toml: variant "v": remove.exceptions.C2: expected a rule or a list of rules'
+        ' (age_cap (年龄), min_education (学历)), got "rank"',
+    ),
+    (
+        '[variants.v]\nremove.exceptions = { C5 = "age_cap" }',
+        'scenarios.toml: variant "v": remove.exceptions.C5: "C5" has no age_cap exception'
+        " in the base",
+    ),
+    (
+        '[[variants.v.add.exceptions]]\ncandidate_id = "C9"\nrule = "age_cap"\nreason = "x"',
+        'scenarios.toml: variant "v": add.exceptions[0].candidate_id: "C9" is not a cadre'
+        " of this variant",
+    ),
+    (
+        '[[variants.v.add.exceptions]]\ncandidate_id = "C2"\nrule = "age_cap"\nreason = "x"',
+        'scenarios.toml: variant "v": add.exceptions[0]: "C2" already has a age_cap exception',
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), V11_REJECTIONS)
+def test_v11_rejection_names_the_variant_and_key(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(scenario_file(tmp_path, body, base=TINY_V11))
+    assert str(caught.value) == message
+
+
+def test_added_exception_without_reason_is_rejected_naming_the_column(tmp_path: Path) -> None:
+    body = '[[variants.v.add.exceptions]]\ncandidate_id = "C5"\nrule = "学历"\nreason = ""'
+    with pytest.raises(ScenarioError, match=r'^scenarios.toml: variant "v": add.exceptions'):
+        load_scenarios(scenario_file(tmp_path, body, base=TINY_V11))
+    path = scenario_file(tmp_path, "[variants.v]\ngroups.G1.min_members = -1", base=TINY_V11)
+    code, _, stderr = run("scenarios", str(path), "--out", str(tmp_path / "out"))
+    assert code == 2 and "Traceback" not in stderr
+    assert stderr.strip() == (
+        'scenarios.toml: variant "v": groups.G1.min_members: expected an integer ≥ 0, got -1'
+    )
+
+
+def test_the_readme_v11_example_loads_from_the_top_folder(tmp_path: Path) -> None:
+    """README, "Format v1.1": the scenario block on tiny-v11, as a planner would copy it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Format v1.1") :]
+    block = section[section.index('    base = "instances/tiny-v11"') :].split("\n\n")[0]
+    (tmp_path / "instances").symlink_to(REPO / "instances")
+    path = tmp_path / "whatif.toml"
+    path.write_text("\n".join(line.removeprefix("    ") for line in block.splitlines()) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    variant = {v.name: v.instance for v in load_scenarios(path).variants}["two-party"]
+    assert (variant.groups[0].min_party_members, variant.groups[0].max_per_department) == (2, None)
+    assert [(e.candidate_id, e.rule.value) for e in variant.exceptions] == [("C5", "min_education")]
 
 
 # ----------------------------------------------------------------------------------------

@@ -678,6 +678,46 @@ def _must_place_violation(instance: Instance, unplaced: Candidate) -> Violation 
 # --------------------------------------------------------------------------- rule 7
 
 
+@dataclass(frozen=True)
+class GroupComposition:
+    """Rule 7 counting: who a group holds after the plan (distinct cadres on its posts)."""
+
+    members: int
+    party_members: int
+    county_level: int
+    """Members of rank family ``county`` (the group leader's family), grades included."""
+    department2members: dict[str, int]
+    """Members per sending department."""
+
+    @property
+    def most_from_one_department(self) -> int:
+        return max(self.department2members.values(), default=0)
+
+
+def group_composition(
+    instance: Instance, pairs: Sequence[tuple[Candidate, Post]]
+) -> dict[str, GroupComposition]:
+    """Every group's composition after the plan ``pairs``, by group id (empty groups too).
+
+    The report draws these very counts, so a hand-edited plan is shown as the
+    checker judges it."""
+    members: dict[str, dict[str, Candidate]] = {group.id: {} for group in instance.groups}
+    for candidate, post in pairs:
+        for group_id in post.groups:
+            members.setdefault(group_id, {})[candidate.id] = candidate
+    return {
+        group_id: GroupComposition(
+            members=len(cadres),
+            party_members=sum(1 for c in cadres.values() if c.party_member),
+            county_level=sum(
+                1 for c in cadres.values() if RANK_FAMILY_OF[c.rank.value] == "county"
+            ),
+            department2members=dict(Counter(c.department for c in cadres.values())),
+        )
+        for group_id, cadres in members.items()
+    }
+
+
 def check_groups(
     instance: Instance,
     pairs: Sequence[tuple[Candidate, Post]],
@@ -689,18 +729,15 @@ def check_groups(
     ``min_county_level`` (rank family county) only when the group has a member;
     ``max_per_department`` per sending department. ``only``: these groups alone.
     """
-    members: dict[str, dict[str, Candidate]] = {}
-    for candidate, post in pairs:
-        for group_id in post.groups:
-            members.setdefault(group_id, {})[candidate.id] = candidate
+    composition = group_composition(instance, pairs)
     found: list[Violation] = []
     for group in instance.groups:
         if only is not None and group.id not in only:
             continue
-        cadres = list(members.get(group.id, {}).values())
+        counted = composition[group.id]
         label = f"工作组 {group.id}（{group.name}）" if group.name else f"工作组 {group.id}"
         subject = f"group {group.id}"
-        count = len(cadres)
+        count = counted.members
         if count < group.min_members:
             found.append(_violation(
                 "group_min", subject,
@@ -715,7 +752,7 @@ def check_groups(
                 f"{label} 有 {count} 人，超过最多 {group.max_members} 人"))  # fmt: skip
         if count == 0:
             continue  # an empty group needs no party members and no leader
-        party = sum(1 for c in cadres if c.party_member)
+        party = counted.party_members
         if party < group.min_party_members:
             found.append(_violation(
                 "group_party", subject,
@@ -723,7 +760,7 @@ def check_groups(
                 f" the {group.min_party_members} a group with members needs",
                 f"{label} 共 {count} 人，其中党员 {party} 人，"
                 f"少于要求的 {group.min_party_members} 人"))  # fmt: skip
-        county = sum(1 for c in cadres if RANK_FAMILY_OF[c.rank.value] == "county")
+        county = counted.county_level
         if county < group.min_county_level:
             found.append(_violation(
                 "group_county", subject,
@@ -732,8 +769,7 @@ def check_groups(
                 f"{label} 共 {count} 人，其中县处级干部 {county} 人，"
                 f"少于要求的 {group.min_county_level} 人"))  # fmt: skip
         if group.max_per_department is not None:
-            by_department = Counter(c.department for c in cadres)
-            for department, sent in sorted(by_department.items()):
+            for department, sent in sorted(counted.department2members.items()):
                 if sent > group.max_per_department:
                     found.append(_violation(
                         "group_department", subject,

@@ -283,11 +283,20 @@ def explain(
 @click.option("--seed", type=click.IntRange(min=0), default=2026, show_default=True)
 @click.option("--candidates", type=click.IntRange(min=1), help="Pool size (custom tier).")
 @click.option("--posts", type=click.IntRange(min=1), help="Number of posts (custom tier).")
-def generate(tier: str, folder: Path, seed: int, candidates: int | None, posts: int | None) -> None:
-    """Write a synthetic instance (format v1) of a size TIER, or a custom size, into FOLDER."""
+@click.option(
+    "--v11",
+    is_flag=True,
+    help="Format v1.1: rank grades, groups (party branches, petition batches), exceptions.",
+)
+def generate(
+    tier: str, folder: Path, seed: int, candidates: int | None, posts: int | None, v11: bool
+) -> None:
+    """Write a synthetic instance (format v1, or v1.1 with --v11) of a size TIER, or a
+    custom size, into FOLDER."""
     from matcher.synthetic.generate import (
         DEFAULT_RULES_TOML,
         TIERS,
+        add_v11,
         generate_tables,
         write_instance,
     )
@@ -302,8 +311,15 @@ def generate(tier: str, folder: Path, seed: int, candidates: int | None, posts: 
     if folder.exists() and any(folder.iterdir()):
         _fail(f"{folder} is not empty; choose a new folder.", EXIT_INPUT)
     tables = generate_tables(*size, seed)  # type: ignore[arg-type]
+    if v11:
+        tables = add_v11(tables, seed)
     write_instance(tables, folder, DEFAULT_RULES_TOML)
-    click.echo(f"{folder}: {size[0]} candidates, {size[1]} posts, seed {seed}")
+    extra = (
+        f", {len(tables['groups'])} groups, {len(tables['exceptions'])} exceptions (format v1.1)"
+        if v11
+        else ""
+    )
+    click.echo(f"{folder}: {size[0]} candidates, {size[1]} posts, seed {seed}{extra}")
 
 
 @main.command()

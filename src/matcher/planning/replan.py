@@ -34,8 +34,9 @@ from matcher.analysis.planview import PlanView
 from matcher.instance import Candidate, Instance, Post
 from matcher.io.atomic import write_atomically
 from matcher.io.reader import InputIssue, read_rows
+from matcher.model import groups as groups_model
 from matcher.model import objective as objective_module
-from matcher.model.space import Row
+from matcher.model.space import Row, ones
 from matcher.planning.scenarios import write_variant_instance
 from matcher.prepare.eligibility import describe, exclusion_mask
 from matcher.prepare.encoding import IntArray
@@ -316,11 +317,14 @@ def apply_changes(instance: Instance, changes: Changes) -> Instance:
     affinities = tuple(
         a for a in instance.affinities if a.candidate_id in cand_ids and a.post_id in post_ids
     )
+    # a documented exception goes with its cadre (format v1.1); groups stay, even emptied
+    exceptions = tuple(e for e in instance.exceptions if e.candidate_id in cand_ids)
     return instance.model_copy(
         update={
             "candidates": candidates,
             "posts": posts,
             "affinities": affinities,
+            "exceptions": exceptions,
             "warnings": instance.warnings + changes.warnings,
         }
     )
@@ -482,6 +486,7 @@ class _Describer:
         for cand_id, post_id in plan.published:
             self.before.setdefault(cand_id, post_id)
         self.after = dict(plan.plan)
+        self._conditions_by_model: dict[int, list[groups_model.Condition]] = {}
         published_holders: dict[str, list[str]] = {}
         new_holders: dict[str, list[str]] = {}
         for cand_id, post_id in self.before.items():
@@ -521,7 +526,11 @@ class _Describer:
     def broken(
         self, leaving: list[int], joining: list[int], view: PlanView | None = None
     ) -> list[tuple[Row, str]]:
-        """Rows a what-if on the new plan (or ``view``) would break, each with the side broken."""
+        """Rows a what-if on the new plan (or ``view``) would break, each with the side broken.
+
+        Rule 7's party and county minimums are no rows (they bind only a group with a
+        member, ``model.groups.conditions``): each one the what-if breaks is returned as
+        the row it is then, ``Σ x[its party or county pairs] ≥ at_least``."""
         view = view or self.view
         values = view.values.copy()
         values[leaving] = 0
@@ -530,12 +539,43 @@ class _Describer:
         for row in view.broken_rows(leaving, joining):
             below = row.lower is not None and row.activity(values) < row.lower
             found.append((row, "min" if below else "max"))
+        return found + [(row, "min") for row in self.broken_conditions(leaving, joining, view)]
+
+    def broken_conditions(
+        self, leaving: list[int], joining: list[int], view: PlanView | None = None
+    ) -> list[Row]:
+        """Rule 7's conditional minimums the what-if would break, each as the row it then is."""
+        view = view or self.view
+        found = []
+        changed = np.array([*leaving, *joining], dtype=np.int64)
+        for condition in self._conditions(view):
+            if not np.isin(changed, condition.members).any():
+                continue
+            values = view.values[condition.members].copy()
+            values[np.isin(condition.members, leaving)] = 0
+            values[np.isin(condition.members, joining)] = 1
+            chosen = np.isin(condition.members, condition.pairs)
+            if values.sum() and values[chosen].sum() < condition.at_least:
+                found.append(Row(condition.pairs, ones(condition.pairs), condition.at_least,
+                                 None, condition.rule))  # fmt: skip
         return found
+
+    def _conditions(self, view: PlanView) -> list[groups_model.Condition]:
+        """Rule 7's conditional minimums over ``view``'s pairs (none without groups)."""
+        key = id(view.prepared)
+        if key not in self._conditions_by_model:
+            instance = view.prepared.enc.instance
+            self._conditions_by_model[key] = (
+                groups_model.conditions(view.prepared.space) if instance.groups else []
+            )
+        return self._conditions_by_model[key]
 
     def rule_name(self, row: Row, side: str) -> str:
         """The rule a what-if breaks, e.g. "team T1 (青山县)'s local ratio (at least 1/3 local)"."""
         rule = row.rule
         if self.zh:
+            if rule.family == "group" and rule.text_zh:
+                return rule.text_zh.split("；")[0]  # without the count of eligible cadres
             return rule.text_zh or rule.describe("zh")
         if rule.family == "local ratio":
             return f"{rule.subject}'s local ratio ({rule.detail.split(';')[0]})"
@@ -544,6 +584,8 @@ class _Describer:
             return f"{rule.subject}'s quota ({limit} sent)"
         if rule.family == "must place":
             return f"the must-place rule for {rule.subject} ({rule.detail})"
+        if rule.family == "group":  # e.g. "needs 3 party members once it has any member"
+            return f"{rule.subject}'s rule 7 limit ({rule.detail.split(';')[0]})"
         return rule.describe("en")
 
     def to_keep(self, row: Row, side: str) -> str:
@@ -593,7 +635,7 @@ class _Describer:
         return [
             self.to_keep(row, side)
             for row, side in self.broken([pair], [])
-            if row.rule.family in ("local ratio", "department quota")
+            if row.rule.family in ("local ratio", "department quota", "group")
         ]
 
     @cached_property
@@ -718,7 +760,11 @@ class _Describer:
     def not_placed_elsewhere(self, cand_id: str) -> str:
         cand = self.cand_index[cand_id]
         pairs = self.plan.prepared.space.cand2pairs[cand]
-        free = [k for k in pairs.tolist() if not self.view.broken_rows([], [k])]
+        free = [
+            k
+            for k in pairs.tolist()
+            if not self.view.broken_rows([], [k]) and not self.broken_conditions([], [k])
+        ]
         if not free:
             return (
                 f"其余{pairs.size}个符合条件的岗位均无空位或安排会违反规则"

@@ -27,6 +27,14 @@ file names the base instance and, per variant, only what changes::
     rank = "乡科级"
     ...
 
+    [variants.branches]                  # format v1.1: groups and documented exceptions
+    groups.K2 = { min_party_members = 2, max_per_department = "unlimited" }
+    remove.exceptions = { C00332 = ["age_cap"] }
+    [[variants.branches.add.exceptions]]        # a row, in the columns of exceptions.csv
+    candidate_id = "C00017"
+    rule = "min_education"
+    reason = "..."
+
 The file is validated with pydantic at the boundary: every value has one
 expected type, every table only its known keys, every id must exist. The
 first problem is reported as one line naming the file, the variant and the
@@ -75,15 +83,19 @@ from matcher.instance import (
     Candidate,
     Department,
     Education,
+    ExceptionRule,
+    Group,
     Instance,
     Post,
     Rank,
+    RuleException,
     Rules,
     Team,
 )
 from matcher.io.aliases import (
     BOOLEAN_ALIASES,
     EDUCATION_ALIASES,
+    EXCEPTION_RULE_ALIASES,
     accepted,
     column_lookup,
     header_key,
@@ -224,6 +236,18 @@ def _max_send(value: object) -> int | None:
     _reject('an integer ≥ 0 or "unlimited"', value)
 
 
+def _exception_rules(value: object) -> tuple[ExceptionRule, ...]:
+    """One rule an exception lifts, or a list of them (English or Chinese: 年龄, 学历)."""
+    items = value if isinstance(value, list) and value else [value]
+    lookup = EXCEPTION_RULE_ALIASES
+    rules = []
+    for item in items:
+        if not isinstance(item, str) or value_key(item) not in lookup:
+            _reject(f"a rule or a list of rules ({accepted(lookup)})", value)
+        rules.append(ExceptionRule(lookup[value_key(item)]))
+    return tuple(rules)
+
+
 def _text(value: object) -> str:
     if isinstance(value, str):
         return value
@@ -272,6 +296,7 @@ MaxSend = Annotated[int | None, PlainValidator(_max_send)]
 Text = Annotated[str, PlainValidator(_text)]
 Id = Annotated[str, PlainValidator(_id)]
 Ids = Annotated[tuple[str, ...], PlainValidator(_ids)]
+ExceptionRules = Annotated[tuple[ExceptionRule, ...], PlainValidator(_exception_rules)]
 Row = Annotated[dict[str, str], PlainValidator(_row)]
 
 
@@ -347,16 +372,30 @@ class TeamOverride(_Spec):
     min_local_ratio: Ratio = None
 
 
+class GroupOverride(_Spec):
+    """Rule 7's limits of a group (format v1.1); a maximum may be ``"unlimited"``."""
+
+    min_members: Count = None
+    max_members: MaxSend = None
+    min_party_members: Count = None
+    min_county_level: Count = None
+    max_per_department: MaxSend = None
+
+
 class Removals(_Spec):
     candidates: Ids = ()
     posts: Ids = ()
+    exceptions: dict[str, ExceptionRules] = {}
+    """Cadre id -> the documented exceptions of theirs to withdraw (``age_cap``, ...)."""
 
 
 class Additions(_Spec):
-    """Rows in the columns of ``candidates.csv`` / ``posts.csv`` (English or Chinese headers)."""
+    """Rows in the columns of ``candidates.csv``, ``posts.csv``, ``exceptions.csv``
+    (English or Chinese headers)."""
 
     candidates: tuple[Row, ...] = ()
     posts: tuple[Row, ...] = ()
+    exceptions: tuple[Row, ...] = ()
 
 
 class Pins(_Spec):
@@ -372,6 +411,7 @@ class VariantSpec(_Spec):
     posts: dict[str, PostOverride] = {}
     departments: dict[str, DepartmentOverride] = {}
     teams: dict[str, TeamOverride] = {}
+    groups: dict[str, GroupOverride] = {}
     remove: Removals = Removals()
     add: Additions = Additions()
     pins: Pins = Pins()
@@ -503,8 +543,9 @@ def load_scenarios(path: Path) -> ScenarioSet:
 def apply_variant(base: Instance, name: str, spec: VariantSpec, file: str = "") -> Instance:
     """The base with ``spec``'s overrides applied (model_copy); references checked.
 
-    Order: rules, removals, additions, post/department/team overrides, pins (so
-    a pin may name an added cadre or post). Raises :class:`ScenarioError`.
+    Order: rules, removals, additions, post/department/team/group overrides,
+    exceptions withdrawn then added, pins (so a pin or an exception may name an
+    added cadre or post). Raises :class:`ScenarioError`.
     """
 
     def fail(key: str, message: str) -> NoReturn:
@@ -518,6 +559,8 @@ def apply_variant(base: Instance, name: str, spec: VariantSpec, file: str = "") 
         base.departments, spec.departments, "departments", "a department of the base", fail
     )
     teams = _apply_row_overrides(base.teams, spec.teams, "teams", "a team of the base", fail)
+    groups = _apply_row_overrides(base.groups, spec.groups, "groups", "a group of the base", fail)
+    exceptions = _apply_exceptions(base.exceptions, candidates, spec, fail)
     candidates, affinities, rules = _apply_pins(
         candidates, posts, affinities, rules, spec.pins, fail
     )
@@ -528,6 +571,8 @@ def apply_variant(base: Instance, name: str, spec: VariantSpec, file: str = "") 
             "posts": posts,
             "departments": departments,
             "teams": teams,
+            "groups": groups,
+            "exceptions": exceptions,
             "affinities": affinities,
             "rules": rules,
             "warnings": (),
@@ -615,6 +660,39 @@ def _apply_additions(
         if post.team and post.team not in team_ids:
             fail(f"add.posts[{index}].team", f'"{post.team}" is not a team of the base instance')
     return candidates + tuple(added_cands), posts + tuple(added_posts)
+
+
+def _apply_exceptions(
+    exceptions: tuple[RuleException, ...],
+    candidates: tuple[Candidate, ...],
+    spec: VariantSpec,
+    fail: _Fail,
+) -> tuple[RuleException, ...]:
+    """The base's exceptions less those withdrawn (and those of removed cadres), plus added."""
+    held = {(e.candidate_id, e.rule) for e in exceptions}
+    for cand_id, rules in spec.remove.exceptions.items():
+        for rule in rules:
+            if (cand_id, rule) not in held:
+                fail(f"remove.exceptions.{_key_path([cand_id])}",
+                     f'"{cand_id}" has no {rule.value} exception in the base')  # fmt: skip
+    withdrawn = {(c, rule) for c, rules in spec.remove.exceptions.items() for rule in rules}
+    cand_ids = {c.id for c in candidates}
+    kept = tuple(
+        e
+        for e in exceptions
+        if (e.candidate_id, e.rule) not in withdrawn and e.candidate_id in cand_ids
+    )
+    added = _read_added(spec.add.exceptions, "exceptions", fail)
+    taken = {(e.candidate_id, e.rule) for e in kept}
+    for index, row in enumerate(added):
+        assert isinstance(row, RuleException)
+        key = f"add.exceptions[{index}]"
+        if row.candidate_id not in cand_ids:
+            fail(f"{key}.candidate_id", f'"{row.candidate_id}" is not a cadre of this variant')
+        if (row.candidate_id, row.rule) in taken:
+            fail(key, f'"{row.candidate_id}" already has a {row.rule.value} exception')
+        taken.add((row.candidate_id, row.rule))
+    return kept + tuple(added)
 
 
 def _read_added(rows: tuple[dict[str, str], ...], table: str, fail: _Fail) -> list[Any]:
@@ -739,6 +817,8 @@ def instance_tables(instance: Instance) -> dict[str, pd.DataFrame]:
         ("teams", Team, instance.teams),
         ("departments", Department, instance.departments),
         ("affinities", Affinity, instance.affinities),
+        ("groups", Group, instance.groups),  # format v1.1: written only when present
+        ("exceptions", RuleException, instance.exceptions),
     ):
         if rows or name in ("candidates", "posts"):
             columns = list(model.model_fields)

@@ -3,8 +3,10 @@
 A planner looks at a plan before reading it: which seats are filled, by kind
 and by region; where each leadership team's local share stands against its
 own minimum ratio, before and after; what each department sends against its
-quota; how good the fits are. The page carries plotly.js inline (no CDN, no
-network), so it opens offline from a USB stick or an e-mail attachment.
+quota; how good the fits are; in a format v1.1 instance, each group's members,
+party members, county-level members and most from one department against its
+limits, and every documented exception the plan relies on. The page carries
+plotly.js inline (no CDN, no network), so it opens offline from a USB stick or an e-mail attachment.
 
 Every figure is recomputed from the instance and ``assignments.csv`` with the
 independent checker, so a plan edited by hand is reported as it stands (with a
@@ -28,7 +30,13 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from matcher import __version__
-from matcher.check.checker import CheckReport, check_plan, team_after_plan
+from matcher.analysis.explain import EXCEPTION_ZH
+from matcher.check.checker import (
+    CheckReport,
+    check_plan,
+    group_composition,
+    team_after_plan,
+)
 from matcher.instance import Instance, PostKind
 from matcher.io.atomic import write_atomically
 from matcher.io.cells import safe_frame, safe_text, unescape_frame
@@ -65,6 +73,24 @@ TEXT: dict[str, dict[str, str]] = {
         "teams_after": "Local share of each leadership team after the plan",
         "departments": "Cadres sent by each department, against its quota",
         "fit_distribution": "Fit of each assignment",
+        "groups": "Composition of each group after the plan, against its limits",
+        "members": "members",
+        "party_members": "party members",
+        "county_level": "county-level",
+        "most_one_department": "most from one department",
+        "group_minimum": "minimum",
+        "group_cap": "maximum",
+        "group_count_of": "{value} of {members} member(s)",
+        "empty_group": "empty: party and county minimums do not apply",
+        "exceptions_used": "Exceptions used",
+        "exceptions_sub": "documented exceptions the plan relies on",
+        "exceptions_table": "Documented exceptions the plan relies on",
+        "cadre": "Cadre",
+        "post": "Post",
+        "rule_lifted": "Rule lifted",
+        "reason": "Reason",
+        "age_cap": "age cap",
+        "min_education": "education requirement",
         "coverage_fit": "Coverage and fit of each variant",
         "no_teams": "No leadership teams in this instance: rule 4 does not apply.",
         "filled": "filled",
@@ -111,6 +137,22 @@ TEXT: dict[str, dict[str, str]] = {
         "teams_after": "各领导班子方案后的本地干部比例",
         "departments": "各单位选派人数与名额限制",
         "fit_distribution": "每项安排的匹配度分布",
+        "groups": "各工作组方案后的人员构成与要求",
+        "members": "人数",
+        "party_members": "党员",
+        "county_level": "县处级",
+        "most_one_department": "同一单位最多",
+        "group_minimum": "下限",
+        "group_cap": "上限",
+        "group_count_of": "{members} 人中 {value} 人",
+        "empty_group": "无人：不适用党员和县处级下限",
+        "exceptions_used": "使用例外",
+        "exceptions_sub": "方案依据的备案例外",
+        "exceptions_table": "方案依据的备案例外",
+        "cadre": "干部",
+        "post": "岗位",
+        "rule_lifted": "放宽的要求",
+        "reason": "原因",
         "coverage_fit": "各情景的覆盖度与匹配度",
         "no_teams": "本实例没有领导班子数据，不涉及本地干部比例规则。",
         "filled": "已派",
@@ -166,6 +208,47 @@ class DepartmentSends:
 
 
 @dataclass(frozen=True)
+class GroupFacts:
+    """A group's composition after the plan (the checker's counts) and its limits (rule 7).
+
+    A group has no "before": its members are the cadres the plan assigns to its posts.
+    ``None`` limits are unlimited; the party and county minimums bind a group with members."""
+
+    label: str
+    members: int
+    party_members: int
+    county_level: int
+    most_from_one_department: int
+    min_members: int
+    max_members: int | None
+    min_party_members: int
+    min_county_level: int
+    max_per_department: int | None
+
+    def broken(self) -> tuple[bool, bool, bool, bool]:
+        """Whether members, party members, county-level, per-department break their limit."""
+        staffed = self.members > 0
+        return (
+            self.members < self.min_members
+            or (self.max_members is not None and self.members > self.max_members),
+            staffed and self.party_members < self.min_party_members,
+            staffed and self.county_level < self.min_county_level,
+            self.max_per_department is not None
+            and self.most_from_one_department > self.max_per_department,
+        )
+
+
+@dataclass(frozen=True)
+class ExceptionUse:
+    """One documented exception an assignment of the plan relies on, with its reason."""
+
+    candidate: str
+    post: str
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PlanFacts:
     """Everything the charts show about one plan, recomputed by the independent checker."""
 
@@ -189,6 +272,11 @@ class PlanFacts:
     departments: tuple[DepartmentSends, ...]
     fits: tuple[tuple[str, float], ...]
     """(post kind, fit) of each assignment."""
+    groups: tuple[GroupFacts, ...] = ()
+    exceptions: tuple[ExceptionUse, ...] = ()
+    """Empty for a format v1 instance (no ``exceptions`` table): no headline card then."""
+    has_exceptions: bool = False
+    """The instance documents exceptions (the headline then counts those used, 0 too)."""
 
 
 def plan_facts(
@@ -254,6 +342,34 @@ def plan_facts(
     ]
     departments += [DepartmentSends(dept_id, count, 0, None) for dept_id, count in sent.items()]
 
+    composition = group_composition(instance, pairs)
+    groups = [
+        GroupFacts(
+            group.id if group.name in ("", group.id) else f"{group.id} {group.name}",
+            composition[group.id].members,
+            composition[group.id].party_members,
+            composition[group.id].county_level,
+            composition[group.id].most_from_one_department,
+            group.min_members,
+            group.max_members,
+            group.min_party_members,
+            group.min_county_level,
+            group.max_per_department,
+        )
+        for group in instance.groups
+    ]
+    reasons = {(e.candidate_id, e.rule.value): e.reason for e in instance.exceptions}
+    exceptions = [
+        ExceptionUse(
+            _who(cands[cand_id].id, cands[cand_id].name),
+            _who(post_id, posts[post_id].name),
+            rule,
+            reasons[(cand_id, rule)],
+        )
+        for (cand_id, post_id), rules in report.exceptions_by_assignment.items()
+        for rule in rules
+    ]
+
     summary = summary or {}
     return PlanFacts(
         instance_name=str(summary.get("instance", instance.name)),
@@ -277,7 +393,14 @@ def plan_facts(
             (posts[post_id].kind.value, float(terms.total))
             for (_, post_id), terms in report.fit_by_assignment.items()
         ),
+        groups=tuple(groups),
+        exceptions=tuple(exceptions),
+        has_exceptions=bool(instance.exceptions),
     )
+
+
+def _who(entity_id: str, name: str) -> str:
+    return entity_id if name in ("", entity_id) else f"{entity_id} {name}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -554,6 +677,90 @@ def _departments_figure(departments: Sequence[DepartmentSends], lang: str) -> go
     )
 
 
+def _groups_figure(groups: Sequence[GroupFacts], lang: str) -> go.Figure:
+    """Per group, four bars (members, party members, county-level, most from one
+    department), each with its minimum and its cap as marks, red where a limit is broken:
+    the team chart's marks and colours, the department chart's minimum and maximum."""
+    text = TEXT[lang]
+    labels = [g.label for g in groups]
+    none: list[int | None] = [None] * len(groups)
+    series: tuple[tuple[str, list[int], list[int | None], list[int | None]], ...] = (
+        ("members", [g.members for g in groups],
+         [g.min_members or None for g in groups], [g.max_members for g in groups]),
+        ("party_members", [g.party_members for g in groups],
+         [g.min_party_members if g.members and g.min_party_members else None for g in groups],
+         none),
+        ("county_level", [g.county_level for g in groups],
+         [g.min_county_level if g.members and g.min_county_level else None for g in groups],
+         none),
+        ("most_one_department", [g.most_from_one_department for g in groups],
+         none, [g.max_per_department for g in groups]),
+    )  # fmt: skip
+    fig = go.Figure()
+    for position, (key, values, minimums, caps) in enumerate(series):
+        colours = [BELOW_COLOUR if g.broken()[position] else FILLED_COLOUR for g in groups]
+        hover = [
+            text["empty_group"] if not g.members and position in (1, 2)
+            else text["group_count_of"].format(value=value, members=g.members)
+            for g, value in zip(groups, values, strict=True)
+        ]  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=values,
+                name=text[key],
+                offsetgroup=key,
+                marker={"color": colours, "opacity": 1.0 - 0.2 * position},
+                hovertext=hover,
+            )
+        )
+        for mark, levels, colour in (
+            ("group_minimum", minimums, LINE_COLOUR),
+            ("group_cap", caps, BELOW_COLOUR),
+        ):
+            if any(level is not None for level in levels):
+                heights: list[float | None] = list(levels)
+                marks = _level_marks(text[mark], labels, heights, key, legend=False)
+                marks.marker.line.color = colour
+                marks.hovertemplate = "%{y}<extra>" + html.escape(text[mark]) + "</extra>"
+                fig.add_trace(marks)
+    shown = {trace.name for trace in fig.data if isinstance(trace, go.Scatter)}
+    for trace in fig.data:  # one legend entry per kind of mark
+        if isinstance(trace, go.Scatter) and trace.name in shown:
+            trace.showlegend = True
+            shown.discard(trace.name)
+    largest = max(
+        [g.members for g in groups]
+        + [level for g in groups for level in (g.max_members, g.min_members) if level]
+    )
+    return _layout(
+        fig,
+        text["groups"],
+        barmode="group",
+        yaxis=_count_axis(text["cadres"], largest),
+    )
+
+
+def _exceptions_table(facts: PlanFacts, lang: str) -> str:
+    """Each exception the plan relies on: cadre, post, the rule lifted, the documented reason."""
+    text = TEXT[lang]
+    head = [text["cadre"], text["post"], text["rule_lifted"], text["reason"]]
+    rows = [
+        [use.candidate, use.post,
+         EXCEPTION_ZH.get(use.rule, use.rule) if lang == "zh" else text.get(use.rule, use.rule),
+         use.reason]
+        for use in facts.exceptions
+    ]  # fmt: skip
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    header = "".join(f"<th>{html.escape(cell)}</th>" for cell in head)
+    return (
+        f'<section id="exceptions"><h2>{html.escape(text["exceptions_table"])}</h2>'
+        f"<table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table></section>"
+    )
+
+
 def _fit_figure(fits: Sequence[tuple[str, float]], lang: str) -> go.Figure:
     text = TEXT[lang]
     fig = go.Figure()
@@ -761,6 +968,10 @@ def _headline(facts: PlanFacts, lang: str) -> str:
         _card(text["cadres_placed"], _number(facts.num_cadres_placed),
               text["cadres_sub"].format(total=_number(facts.num_cadres))),
     ]  # fmt: skip
+    if facts.has_exceptions:
+        cards.append(
+            _card(text["exceptions_used"], _number(len(facts.exceptions)), text["exceptions_sub"])
+        )
     warning = _warning(text["broken"].format(count=facts.num_violations))
     return (warning if facts.num_violations else "") + f'<div class="cards">{"".join(cards)}</div>'
 
@@ -780,7 +991,8 @@ def _page(title: str, subtitle: str, body: Sequence[str], lang: str) -> str:
 
 
 def plan_report_html(facts: PlanFacts, lang: str = "en") -> str:
-    """The page for one plan: headline, then seats, teams, departments and fit."""
+    """The page for one plan: headline (and the exceptions used), then seats, teams,
+    departments, groups (format v1.1) and fit."""
     text = TEXT[lang]
     body = [
         _headline(facts, lang),
@@ -790,8 +1002,12 @@ def plan_report_html(facts: PlanFacts, lang: str = "en") -> str:
         if facts.teams
         else f'<section><p class="note">{html.escape(text["no_teams"])}</p></section>',
         _chart(_departments_figure(facts.departments, lang), "departments"),
-        _chart(_fit_figure(facts.fits, lang), "fit"),
     ]
+    if facts.groups:
+        body.append(_chart(_groups_figure(facts.groups, lang), "groups"))
+    if facts.exceptions:
+        body.insert(1, _exceptions_table(facts, lang))
+    body.append(_chart(_fit_figure(facts.fits, lang), "fit"))
     return _page(text["plan_title"], facts.instance_name, body, lang)
 
 

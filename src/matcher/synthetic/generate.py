@@ -15,6 +15,9 @@ from a county with dozens of eligible local cadres; (4) ``max_send`` only caps.
 ``tests/test_generate.py`` solves generated instances to confirm it.
 
     python -m matcher.synthetic.generate city instances/city
+
+With ``v11`` (``matcher generate ... --v11``) the same tables get format v1.1's
+additions (:func:`add_v11`); without it the output is unchanged, byte for byte.
 """
 
 from __future__ import annotations
@@ -384,3 +387,122 @@ category_match = 15
 preference = 1
 affinity = 1
 """
+
+
+# --------------------------------------------------------------------------- format v1.1
+
+SECTION_GRADES = (("section_deputy", 0.5), ("section_full", 0.3), ("section", 0.2))
+COUNTY_GRADES = (("county_deputy", 0.6), ("county_full", 0.4))
+"""Grades inside each family: most cadres sent are deputies (seed 004: 副处级和副科级后备
+干部; seed 003: 副科级干部); a fifth of section cadres stay recorded by family only."""
+GRADE_ONLY_UPWARD = 0.3
+"""Share of upward posts that take deputies only (seed 004: 市直部门在职在编副科级领导职务干部)."""
+BRANCH_PARTY_MEMBERS = 3
+"""Each receiving unit's temporary party branch needs three full party members (seed 004:
+各接收单位都成立挂职干部临时党支部)."""
+BRANCH_MIN_SEATS = 3
+"""A unit receiving fewer seats than a branch needs forms none."""
+NUM_BATCHES = 3
+"""Petition cadres go in three batches (seed 001: 第一批, 第二批, 第三批)..."""
+BATCH_PER_DEPARTMENT = 1
+"""... and a unit short of hands spares one cadre per batch (seed 001: 人手紧缺)."""
+AGE_EXCEPTION_SHARE = 0.01
+EDUCATION_EXCEPTION_SHARE = 0.005
+"""Documented exceptions are rare: about 1% of the pool over their age cap by one or two
+years, 0.5% below the education requirement (seed 004: ages that hold 一般, generally)."""
+EXCEPTION_REASONS = {
+    "age_cap": "工作急需、表现突出，经市委组织部部务会研究同意放宽年龄",
+    "min_education": "长期从事群众工作、经验丰富，经部务会研究同意放宽学历",
+}
+
+
+def add_v11(tables: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
+    """The same instance in format v1.1: rank grades, groups, documented exceptions.
+
+    Every figure is grounded in a seed (the constants above). Its own random stream
+    (from ``seed`` and 11) leaves the v1 draw untouched. Still feasible by
+    construction: groups hold no grassroots post and have ``min_members`` 0 (an empty
+    group needs nothing), so the module's four arguments hold unchanged; a grade-only
+    post or a group limit may only leave seats empty. Returns new tables; ``tables``
+    is not changed.
+    """
+    rng = np.random.default_rng([seed, 11])
+    candidates, posts = tables["candidates"].copy(), tables["posts"].copy()
+    must = candidates["years_in_post"].to_numpy() >= 10
+
+    rank = candidates["rank"].to_numpy().astype(object)
+    for family, grades in (("section", SECTION_GRADES), ("county", COUNTY_GRADES)):
+        mine = np.flatnonzero(rank == family)
+        names, shares = zip(*grades, strict=True)
+        rank[mine] = rng.choice(np.array(names), size=mine.size, p=shares)
+    rank[must] = "section_deputy"  # must-place cadres keep every post their family opens
+    candidates["rank"] = rank
+    upward = np.flatnonzero(posts["kind"].to_numpy() == "upward")
+    deputies = upward[rng.random(upward.size) < GRADE_ONLY_UPWARD]
+    posts.loc[deputies, "ranks"] = "section_deputy;county_deputy"
+
+    groups, post_groups = _v11_groups(posts)
+    posts["groups"] = _join(post_groups)
+    exceptions = _v11_exceptions(rng, candidates, must)
+    return {**tables, "candidates": candidates, "posts": posts, "groups": groups,
+            "exceptions": exceptions}  # fmt: skip
+
+
+def _v11_groups(posts: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
+    """A temporary party branch per receiving unit (petition, key-project and upward posts
+    of one unit, when it receives at least three seats), with a county-level leader where
+    its posts take county cadres (seed 000: 组长); petition posts in batches."""
+    rows: list[dict[str, object]] = []
+    post_groups: list[list[str]] = [[] for _ in range(len(posts))]
+    kind, unit = posts["kind"].to_numpy(), posts["unit"].to_numpy()
+    seats, ranks = posts["seats"].to_numpy(), posts["ranks"].to_numpy()
+    received = ~np.isin(kind, ("grassroots", "external"))  # external: hosted by a sending unit
+    for name in dict.fromkeys(unit[received].tolist()):
+        mine = np.flatnonzero(received & (unit == name))
+        if int(seats[mine].sum()) < BRANCH_MIN_SEATS:
+            continue
+        group_id = f"U{len(rows) + 1:03d}"
+        takes_county = any("county" in str(text) for text in ranks[mine])
+        rows.append({"id": group_id, "name": f"{name}挂职干部临时党支部", "min_members": 0,
+                     "max_members": "", "min_party_members": BRANCH_PARTY_MEMBERS,
+                     "min_county_level": int(takes_county), "max_per_department": ""})  # fmt: skip
+        for index in mine.tolist():
+            post_groups[index].append(group_id)
+    petition = np.flatnonzero(kind == "petition")
+    for batch in range(min(NUM_BATCHES, petition.size)):
+        group_id = f"B{batch + 1}"
+        rows.append({"id": group_id, "name": f"信访接访第{batch + 1}批", "min_members": 0,
+                     "max_members": "", "min_party_members": 0, "min_county_level": 0,
+                     "max_per_department": BATCH_PER_DEPARTMENT})  # fmt: skip
+        for index in petition[batch::NUM_BATCHES].tolist():
+            post_groups[index].append(group_id)
+    columns = ["id", "name", "min_members", "max_members", "min_party_members",
+               "min_county_level", "max_per_department"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns), post_groups
+
+
+def _v11_exceptions(
+    rng: np.random.Generator, candidates: pd.DataFrame, must: np.ndarray
+) -> pd.DataFrame:
+    """A few documented exceptions, each for a cadre who needs it, with its reason."""
+    family = candidates["rank"].str.split("_").str[0].to_numpy()
+    cap = np.array([AGE_CAP[f] for f in family])
+    age = candidates["age"].to_numpy()
+    over = np.flatnonzero(~must & (age > cap) & (age <= cap + 2))
+    below = np.flatnonzero(~must & (candidates["education"].to_numpy() == "secondary"))
+    chosen: list[tuple[int, str]] = []
+    for pool, share, rule in (
+        (over, AGE_EXCEPTION_SHARE, "age_cap"),
+        (below, EDUCATION_EXCEPTION_SHARE, "min_education"),
+    ):
+        count = min(pool.size, max(1, round(share * len(candidates))))
+        picked = np.sort(rng.choice(pool, size=count, replace=False)) if count else pool[:0]
+        chosen += [(int(index), rule) for index in picked]
+    ids = candidates["id"].to_numpy()
+    return pd.DataFrame(
+        {
+            "candidate_id": [ids[index] for index, _ in chosen],
+            "rule": [rule for _, rule in chosen],
+            "reason": [EXCEPTION_REASONS[rule] for _, rule in chosen],
+        }
+    )
