@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime
 import json
 import os
@@ -52,8 +53,17 @@ CI_TIME_LIMIT = 10.0
 GRACE_SECONDS = 120.0
 """Beyond the time limit: reading, the check and writing the plan follow the solve."""
 MEMORY_CAP_GIB = 16.0
-LAUNCHER = "import sys\nfrom matcher.cli.commands import main\nsys.argv[0] = 'matcher'\nmain()\n"
-"""The CLI's entry point, run with this tree's ``src`` first on the path."""
+LAUNCHER = (
+    "import sys\n"
+    "sys.path.insert(0, sys.argv.pop(1))\n"
+    "try:\n"
+    "    from matcher.cli.commands import main\n"
+    "except ImportError:  # a baseline from before the layout in stages\n"
+    "    from matcher.cli import main\n"
+    "sys.argv[0] = 'matcher'\n"
+    "main()\n"
+)
+"""The CLI's entry point from a given ``src`` (this tree's, or a baseline's: ``--baseline``)."""
 
 
 @dataclass
@@ -85,6 +95,8 @@ class Run:
     expected_fit: int | None = None
     optimum_reached: bool | None = None
     note: str = ""
+    solver: str = "matcher"
+    """``matcher`` (this tree) or ``baseline`` (``--baseline``'s source, same instance)."""
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -97,6 +109,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--orlib-source", type=Path, default=orlib.DEFAULT_SOURCE)
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--label", default="", help="file label (default: the sizes)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another tree's src/ (a worktree of an older commit), run on every instance "
+        "right after this tree's: the same-run comparison",
+    )
     parser.add_argument(
         "--ci",
         action="store_true",
@@ -120,18 +139,21 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def cli(*args: object) -> list[str]:
-    return [sys.executable, "-c", LAUNCHER, *map(str, args)]
+def cli(*args: object, src: Path = SRC) -> list[str]:
+    """``matcher ARGS`` from ``src`` (this tree's by default)."""
+    return [sys.executable, "-c", LAUNCHER, str(src), *map(str, args)]
 
 
-def solve(run: Run, instance: Path, scratch: Path, time_limit: float) -> Run:
-    """``matcher solve`` then ``matcher check`` on ``instance``; fills ``run`` from
-    summary.json, the exit codes and the child's own peak memory."""
-    plan = scratch / "plan"
-    command = cli("solve", instance, "--out", plan, "--time-limit", time_limit, "--seed", run.seed)
+def solve(run: Run, instance: Path, scratch: Path, time_limit: float, src: Path = SRC) -> Run:
+    """``matcher solve`` (from ``src``) then this tree's ``matcher check`` on ``instance``;
+    fills ``run`` from summary.json, the exit codes and the child's own peak memory."""
+    plan = scratch / f"plan-{run.solver}"
+    command = cli("solve", instance, "--out", plan, "--time-limit", time_limit, "--seed", run.seed,
+                  src=src)  # fmt: skip
     done = launch.launch(command, scratch / "solve.log", time_limit + GRACE_SECONDS, MEMORY_CAP_GIB)
     run.exit_code, run.wall, run.peak_mib = done.exit_code, done.wall, done.peak_mib
     summary_path = plan / "summary.json"
+    (scratch / "solve.log").replace(scratch / f"solve-{run.solver}.log")
     if done.exit_code != 0 or not summary_path.exists():
         run.status = "killed" if done.killed else f"exit {done.exit_code}"
         run.note = done.log_tail[-300:]
@@ -162,20 +184,51 @@ def _number(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
-def run_families(args: argparse.Namespace, rows: list[Run], csv_path: Path) -> None:
+GENERATE = "generate"
+"""The family of ``matcher generate`` itself (the instances the solver was first tuned on)."""
+
+
+def _write(family: str, folder: Path, cadres: int, posts: int, seed: int) -> None:
+    """One instance of ``family``: ``matcher generate``'s own, or one of ``synthetic.families``."""
+    if family == GENERATE:
+        from matcher.io.instance_writer import write_instance
+        from matcher.synthetic.generate import DEFAULT_RULES_TOML, generate_tables
+
+        write_instance(generate_tables(cadres, posts, seed), folder, DEFAULT_RULES_TOML)
+        return
     from matcher.synthetic.families import write_family
 
+    write_family(family, folder, cadres, posts, seed)
+
+
+def run_families(args: argparse.Namespace, rows: list[Run], csv_path: Path) -> None:
     for family in _split(args.families):
         for size in _split(args.sizes):
             cadres, posts = size_of(size)
             for seed in (int(s) for s in _split(args.seeds)):
+                run = Run(family, size, seed, cadres, posts)
                 with tempfile.TemporaryDirectory(prefix="matcher-matrix-") as scratch:
                     folder = Path(scratch) / "instance"
-                    write_family(family, folder, cadres, posts, seed)
-                    run = Run(family, size, seed, cadres, posts)
-                    rows.append(solve(run, folder, Path(scratch), args.time_limit))
-                _progress(rows[-1])
+                    try:
+                        _write(family, folder, cadres, posts, seed)
+                    except ValueError as error:  # a family that does not come in this size
+                        run.note = f"not generated: {error}"
+                        print(f"{family} {size} seed {seed}: {run.note}")
+                        continue
+                    _solve_both(args, run, folder, Path(scratch), rows)
                 write_csv(rows, csv_path)
+
+
+def _solve_both(
+    args: argparse.Namespace, run: Run, folder: Path, scratch: Path, rows: list[Run]
+) -> None:
+    """This tree's solve, then (with ``--baseline``) the baseline's on the same instance."""
+    rows.append(solve(run, folder, scratch, args.time_limit))
+    _progress(rows[-1])
+    if args.baseline is not None:
+        other = dataclasses.replace(run, solver="baseline")
+        rows.append(solve(other, folder, scratch, args.time_limit, args.baseline))
+        _progress(rows[-1])
 
 
 def run_orlib(args: argparse.Namespace, rows: list[Run], csv_path: Path) -> None:
@@ -186,15 +239,15 @@ def run_orlib(args: argparse.Namespace, rows: list[Run], csv_path: Path) -> None
             folder = orlib.convert(name, Path(scratch), args.orlib_source)
             run = Run("or-library", name, 0, n, n)
             run.expected_fit = orlib.expected_fit(name, args.orlib_source)
-            rows.append(solve(run, folder, Path(scratch), args.time_limit))
-        _progress(rows[-1])
+            _solve_both(args, run, folder, Path(scratch), rows)
         write_csv(rows, csv_path)
 
 
 def _progress(run: Run) -> None:
     gap = "—" if run.gap is None else f"{run.gap:.4%}"
     print(
-        f"{run.family} {run.size} seed {run.seed}: {run.status}, gap {gap}, wall {run.wall:.1f} s,"
+        f"{run.solver}: {run.family} {run.size} seed {run.seed}: {run.status}, gap {gap},"
+        f" wall {run.wall:.1f} s,"
         f" peak {run.peak_mib:.0f} MiB, checked {run.checked}"
         + ("" if run.optimum_reached is None else f", optimum reached {run.optimum_reached}")
         + (f" [{run.note}]" if run.note else ""),
@@ -228,7 +281,7 @@ def markdown(rows: list[Run], command: str, time_limit: float) -> str:
     """The command first, then the machine, the medians per family × size, every run."""
     groups: dict[tuple[str, str], list[Run]] = {}
     for row in rows:
-        groups.setdefault((row.family, row.size), []).append(row)
+        groups.setdefault((row.family, row.size, row.solver), []).append(row)
     lines = [
         "# Matrix: matcher on instance families and OR-Library",
         "",
@@ -248,15 +301,15 @@ def markdown(rows: list[Run], command: str, time_limit: float) -> str:
         "",
         "## Medians per family × size",
         "",
-        "| family | size | runs | optimal | checked | median first plan (s) "
+        "| family | size | solver | runs | optimal | checked | median first plan (s) "
         "| min first-plan coverage share | median gap | median solve (s) "
         "| median wall (s) | median peak (MiB) | optimum reached |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for (family, size), group in groups.items():
+    for (family, size, solver), group in groups.items():
         reached = [r.optimum_reached for r in group if r.optimum_reached is not None]
         lines.append(
-            f"| {family} | {size} | {len(group)} "
+            f"| {family} | {size} | {solver} | {len(group)} "
             f"| {sum(r.status == 'optimal' for r in group)} "
             f"| {sum(bool(r.checked) for r in group)} "
             f"| {_fmt(_median([r.time_to_first_plan for r in group]), '.2f')} "
@@ -271,13 +324,13 @@ def markdown(rows: list[Run], command: str, time_limit: float) -> str:
         "",
         "## Every run",
         "",
-        "| family | size | seed | status | first plan (s, coverage) | coverage (bound) "
+        "| family | size | seed | solver | status | first plan (s, coverage) | coverage (bound) "
         "| fit (bound) | gap | solve (s) | wall (s) | peak (MiB) | checked | expected fit | note |",
-        "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---|---:|---|",
+        "|---|---|---:|---|---|---|---|---|---:|---:|---:|---:|---|---:|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r.family} | {r.size} | {r.seed} | {r.status} "
+            f"| {r.family} | {r.size} | {r.seed} | {r.solver} | {r.status} "
             f"| {_fmt(r.time_to_first_plan, '.2f')}, {_fmt(r.first_plan_coverage, 'd')} "
             f"| {_fmt(r.coverage, 'd')} ({_fmt(r.coverage_bound, 'd')}) "
             f"| {_fmt(r.fit, '.15g')} ({_fmt(r.fit_bound, '.15g')}) | {_fmt(r.gap, '.4%')} "
