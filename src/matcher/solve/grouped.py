@@ -37,13 +37,11 @@ from matcher.prepare.encoding import IntArray
 from matcher.solve import cpsat, neighbourhood
 from matcher.solve import flow as flow_module
 from matcher.solve.events import (
-    CPSAT,
     DIAGNOSIS,
     FIRST_PLAN,
     LP,
     PREPARE,
     Listener,
-    SearchListener,
     progress_event,
 )
 from matcher.solve.flow import network_optimum
@@ -57,13 +55,13 @@ from matcher.solve.pipeline import (
     Prepared,
     Result,
     SolveParams,
-    _cp_solver,
     _final_event,
     _no_plan,
     _plan_result,
     _relaxation,
     _round,
     _rows_held,
+    _search_whole,
     diagnose,
 )
 
@@ -193,28 +191,11 @@ def solve_grouped(
     built = cpsat.build(num_pairs, prepared.rows, weights)
     cpsat.add_conditions(built, conditions)
     size["cpsat_variables"] = len(built.x)
-    start_plan = incumbent if incumbent is not None else hint
-    if start_plan is not None:
-        for var, value in zip(built.x, start_plan.tolist(), strict=True):
-            built.model.add_hint(var, value)
-    solver = _cp_solver(params, time_left())
-    report(CPSAT, value_of(incumbent), bound)
-    listener = None
-    if progress is not None:
-        listener = SearchListener(partial(report, CPSAT), value_of(incumbent), bound)
-        listener.attach(solver)
-    status = solver.solve(built.model, listener)
-    times["cpsat"] = solver.wall_time
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
-        values = built.plan_values(solution, num_pairs)
-        if incumbent is not None and better(incumbent, values):
-            values = incumbent  # time ran out before CP-SAT matched the plan in hand
-        value = int(np.dot(weights, values))
-        if status == cp_model.OPTIMAL:
-            return plan_result(values, value, "CP-SAT")
-        cp_bound = math.floor(solver.best_objective_bound + 1e-6)
-        return plan_result(values, cp_bound if bound is None else min(bound, cp_bound), "CP-SAT")
+    status, values, proven_bound = _search_whole(
+        built, weights, params, time_left(), hint, incumbent, bound, report, progress, times
+    )
+    if values is not None and proven_bound is not None:
+        return plan_result(values, proven_bound, "CP-SAT")
     if status == cp_model.INFEASIBLE and incumbent is None:
         return infeasible()
     if incumbent is not None and bound is not None:

@@ -517,27 +517,10 @@ def solve(
     built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed)
     size["cpsat_variables"] = len(built.x)
     # start from the best plan in hand; failing one, from the hint (a plan with holes)
-    start_plan = hint if incumbent is None else incumbent
-    if start_plan is not None:
-        for var, value in zip(built.x, start_plan[built.free].tolist(), strict=True):
-            built.model.add_hint(var, value)
-    solver = _cp_solver(params, time_left())
-    report(CPSAT, plan_value(incumbent), bound)
-    listener = None
-    if progress is not None:
-        listener = SearchListener(partial(report, CPSAT), plan_value(incumbent), bound)
-        listener.attach(solver)
-    status = solver.solve(built.model, listener)
-    times["cpsat"] = solver.wall_time
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
-        values = built.plan_values(solution, num_pairs)
-        if incumbent is not None and int(np.dot(weights, incumbent)) > int(np.dot(weights, values)):
-            values = incumbent  # time ran out before CP-SAT matched the plan in hand
-        cp_bound = math.floor(solver.best_objective_bound + 1e-6)
-        proven_bound = cp_bound if bound is None else min(bound, cp_bound)
-        if status == cp_model.OPTIMAL:
-            proven_bound = int(np.dot(weights, values))
+    status, values, proven_bound = _search_whole(
+        built, weights, params, time_left(), hint, incumbent, bound, report, progress, times
+    )
+    if values is not None and proven_bound is not None:
         return plan_result(values, proven_bound, "CP-SAT")
     if status == cp_model.INFEASIBLE and incumbent is None:
         report(DIAGNOSIS, None, None)
@@ -546,6 +529,49 @@ def solve(
     if incumbent is not None and bound is not None:
         return plan_result(incumbent, bound, "")
     return no_plan(UNKNOWN)
+
+
+def _search_whole(
+    built: cpsat.CpBuild,
+    weights: IntArray,
+    params: SolveParams,
+    seconds: float,
+    hint: IntArray | None,
+    incumbent: IntArray | None,
+    bound: int | None,
+    report: Callable[[str, int | None, int | None], None],
+    progress: Listener | None,
+    times: dict[str, float],
+) -> tuple[cp_model.CpSolverStatus, IntArray | None, int | None]:
+    """CP-SAT over a built model, the last search of a solve: (its status, the best plan,
+    never worse than ``incumbent``, and the proven bound; None, None without a plan).
+
+    It starts from ``incumbent``, failing one from ``hint``; a listener hears its plans
+    and bounds when someone listens.
+    """
+    start_plan = hint if incumbent is None else incumbent
+    if start_plan is not None:
+        for var, value in zip(built.x, start_plan[built.free].tolist(), strict=True):
+            built.model.add_hint(var, value)
+    solver = _cp_solver(params, seconds)
+    value_in_hand = None if incumbent is None else int(np.dot(weights, incumbent))
+    report(CPSAT, value_in_hand, bound)
+    listener = None
+    if progress is not None:
+        listener = SearchListener(partial(report, CPSAT), value_in_hand, bound)
+        listener.attach(solver)
+    status = solver.solve(built.model, listener)
+    times["cpsat"] = solver.wall_time
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, None, None
+    solution = np.fromiter(solver.response_proto.solution, dtype=np.int64)
+    values = built.plan_values(solution, weights.size)
+    if incumbent is not None and int(np.dot(weights, incumbent)) > int(np.dot(weights, values)):
+        values = incumbent  # time ran out before CP-SAT matched the plan in hand
+    if status == cp_model.OPTIMAL:
+        return status, values, int(np.dot(weights, values))
+    cp_bound = math.floor(solver.best_objective_bound + 1e-6)
+    return status, values, cp_bound if bound is None else min(bound, cp_bound)
 
 
 def _plan_result(
