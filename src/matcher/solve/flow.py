@@ -21,12 +21,12 @@ folded lexicographic ones (``model.objective``), negated as costs.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from matcher.model.space import PairSpace
+from matcher.model.space import PairSpace, Row
 from matcher.prepare.encoding import IntArray
 
 OPTIMAL, INFEASIBLE, UNSOLVED = "optimal", "infeasible", "unsolved"
@@ -114,3 +114,92 @@ def network_optimum(space: PairSpace, weights: IntArray) -> FlowOutcome:
     plan = solver.flows(arcs[first_pair : first_pair + space.num_pairs]).astype(np.int64)
     value = int(np.dot(weights.astype(np.int64), plan))
     return FlowOutcome(OPTIMAL, plan, value, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class PricedFlow:
+    """The side rows priced into the flow: its plan with the fewest broken rows, and the
+    best Lagrangian bound met on the way."""
+
+    plan: IntArray | None
+    broken: int
+    """Side rows that plan breaks (0: a plan keeping every row)."""
+    bound: int | None
+    """``max_x Σ (weights + λ·A)·x − λ·lower`` over the flow's plans: ≥ every plan."""
+    rounds: int
+
+
+NETWORK_FAMILIES = frozenset({"one post", "seats", "must place", "department quota"})
+"""The row families the flow keeps by construction; every other row is a side row."""
+
+
+def side_rows(rows: list[Row]) -> list[tuple[IntArray, IntArray, int]]:
+    """The rows outside the network as ``Σ coeffs·x[pairs] ≥ lower`` (an upper side
+    ``≤ upper`` as ``Σ −coeffs·x ≥ −upper``)."""
+    sides = []
+    for row in rows:
+        if row.rule.family in NETWORK_FAMILIES:
+            continue
+        if row.lower is not None:
+            sides.append((row.pairs, row.coeffs, row.lower))
+        if row.upper is not None:
+            sides.append((row.pairs, -row.coeffs, -row.upper))
+    return sides
+
+
+def priced_flow(
+    space: PairSpace,
+    weights: IntArray,
+    rows: list[Row],
+    deadline: float,
+    unpriced: FlowOutcome | None = None,
+) -> PricedFlow:
+    """Flows with the side rows (``side_rows``: the team rows, rule 7's plain rows) priced
+    into the weights.
+
+    A side row the flow's plan breaks gets a multiplier λ, doubled each round it stays
+    broken (a penalty that grows geometrically, so a few rounds reach any scale): the flow
+    then prefers the pairs that mend it. For any λ ≥ 0 the flow's value less ``λ·lower``
+    bounds every plan from above (Lagrangian relaxation over an exact network subproblem),
+    so the rounds tighten the bound too. Stops when a plan keeps every side row, or at
+    ``deadline``. ``unpriced`` is the first round (λ = 0) when the caller has it. Two
+    rounds gave plans keeping every row on generated 2,000 × 600 (10 broken team rows: the
+    proven coverage, 1.2% of fit below the optimum) and binding-teams 5,000 × 1,500 (101
+    broken: the proven coverage, 0.44% of fit below the best plan known), where CP-SAT
+    repair had found none in 6 s on the first.
+    """
+    weights = weights.astype(np.int64)
+    sides = side_rows(rows)
+    lowers = np.array([lower for _, _, lower in sides], dtype=np.int64)
+    lam = np.zeros(len(sides), dtype=np.int64)
+    start_price = max(1, int(np.median(np.abs(weights))) // 16) if weights.size else 1
+    best = PricedFlow(None, len(sides) + 1, None, 0)
+    rounds = 0
+    while time.perf_counter() < deadline:
+        priced = weights.copy()
+        for (pairs, coeffs, _), price in zip(sides, lam.tolist(), strict=True):
+            if price:
+                np.add.at(priced, pairs, price * coeffs)
+        if rounds == 0 and unpriced is not None:
+            outcome = unpriced
+        else:
+            outcome = network_optimum(space, priced)
+        rounds += 1
+        if outcome.plan is None or outcome.value is None:
+            return replace(best, rounds=rounds)
+        plan = outcome.plan
+        activity = np.array([int(np.dot(coeffs, plan[pairs])) for pairs, coeffs, _ in sides],
+                            dtype=np.int64)  # fmt: skip
+        broken = activity < lowers
+        bound = outcome.value - int(np.dot(lam, lowers))
+        if best.bound is not None:
+            bound = min(bound, best.bound)
+        count = int(np.count_nonzero(broken))
+        if count < best.broken:
+            best = PricedFlow(plan, count, bound, rounds)
+        else:
+            best = replace(best, bound=bound, rounds=rounds)
+        if count == 0:
+            return best
+        lam[broken] = np.maximum(lam[broken] * 2, start_price)
+    return best

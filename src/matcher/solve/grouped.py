@@ -56,6 +56,7 @@ from matcher.solve.pipeline import (
     Result,
     SolveParams,
     _final_event,
+    _first_plan,
     _no_plan,
     _plan_result,
     _relaxation,
@@ -160,12 +161,10 @@ def solve_grouped(
             bound = flow.value
             if not search.broken(flow.plan):
                 return plan_result(flow.plan, flow.value, FLOW_PROOF)
-            repaired = neighbourhood.repair(search, flow.plan,
-                                            start + FIRST_PLAN_SHARE * params.time_limit,
-                                            params.seed)  # fmt: skip
-            times["repair"] = time.perf_counter() - start - sum(times.values())
-            if repaired is not None and better(repaired, incumbent):
-                incumbent = repaired
+            first, bound = _first_plan(search, flow, start + FIRST_PLAN_SHARE * params.time_limit,
+                                       params.seed, times)  # fmt: skip
+            if first is not None and better(first, incumbent):
+                incumbent = first
             report(FIRST_PLAN, value_of(incumbent), bound)
         relax = _relaxation(prepared, LP_TIME_SHARE * time_left())
         times["lp"] = relax.runtime
