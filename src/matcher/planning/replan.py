@@ -43,6 +43,7 @@ from matcher.prepare.eligibility import describe, exclusion_mask
 from matcher.prepare.encoding import IntArray
 from matcher.solve.events import Listener
 from matcher.solve.pipeline import Prepared, Result, SolveParams, prepare, solve
+from matcher.solve.result import Status
 
 # ----------------------------------------------------------------------------------------
 # The changes file
@@ -868,7 +869,7 @@ def moves_table(plan: Replan, moves: Sequence[Move], lang: str = "en") -> pd.Dat
 def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
     """The short report printed after a re-plan."""
     result = plan.result
-    proven = result.status == "optimal"
+    proven = result.status == Status.OPTIMAL
     unfilled = counts.seats - counts.filled
     fewest_changes = counts.published - result.kept_bound
     # proven fewest only once coverage is proven too: the keep tier ranks plans of equal coverage

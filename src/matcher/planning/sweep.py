@@ -62,8 +62,9 @@ from matcher.planning.scenarios import (
 )
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import plan_summary  # the very summary.json of `matcher solve`
-from matcher.solve.pipeline import INFEASIBLE, SolveParams, prepare, solve
 from matcher.solve.pipeline import Result as SolveResult
+from matcher.solve.pipeline import SolveParams, prepare, solve
+from matcher.solve.result import Status
 
 __all__ = [
     "COMPARISON_CSV",
@@ -300,7 +301,7 @@ def _comparison_row(
         row.update(
             {name: change_counts[name] for name in ("moved", "newly_placed", "no_longer_placed")}
         )
-    row["note"] = "" if result.status == "optimal" else f"time limit: gap {result.gap:.2%}"
+    row["note"] = "" if result.status == Status.OPTIMAL else f"time limit: gap {result.gap:.2%}"
     kinds = Counter(post.kind for _, post in pairs)
     row.update({f"kind:{kind.value}": kinds[kind] for kind in PostKind})
     regions = Counter(post.region for _, post in pairs)
@@ -330,7 +331,7 @@ def _comparison_row(
 
 
 def _no_plan_text(result: SolveResult, lang: str) -> str:
-    if result.status == INFEASIBLE:
+    if result.status == Status.INFEASIBLE:
         head = CONFLICT_HEAD_ZH if lang == "zh" else CONFLICT_HEAD_EN
         return conflict_message(head, result.conflicts, lang)
     return "未在时限内找到方案。" if lang == "zh" else "No plan found within the time limit."

@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from matcher.model.space import PairSpace, Row, row_sides
 from matcher.solve import team_bound
 from matcher.solve.glop import ColumnGLOP
+from matcher.solve.result import Status
 
 FloatArray = npt.NDArray[np.float64]
 DUAL_SCALE_BITS = 20
@@ -208,10 +209,10 @@ def solve_relaxation(
         columns = np.concatenate([columns, new])
         known[new] = True
         status = lp.solve(time_limit - (time.perf_counter() - start))
-        if status == "infeasible":  # upper sides alone contradict: no column can help
-            return failed("infeasible")
-        if status != "optimal":
-            return failed("unknown")
+        if status == Status.INFEASIBLE:  # upper sides alone contradict: no column can help
+            return failed(Status.INFEASIBLE)
+        if status != Status.OPTIMAL:
+            return failed(Status.UNKNOWN)
         duals = lp.duals()
         priced = weights - matrix_t @ duals
         improving = (priced > 1e-7) & ~in_lp
@@ -219,7 +220,7 @@ def solve_relaxation(
         converged = not improving.any() or in_lp.all()
         if converged and lp.artificial_used():
             if lp.raises == MAX_PENALTY_RAISES:  # no pair can meet a lower side: the rules clash
-                return failed("infeasible")
+                return failed(Status.INFEASIBLE)
             lp.raise_penalty()
             continue
         if converged or round_ == MAX_ROUNDS or out_of_time:
@@ -237,7 +238,7 @@ def solve_relaxation(
     values[columns] = lp.values()
     scaled, reduced, y, sides = _lagrangian_bound(matrix, weights, lower, upper, duals)
     bound = Fraction(scaled, DUAL_SCALE)
-    return Relaxation("optimal", values, bound, reduced, time.perf_counter() - start, round_,
+    return Relaxation(Status.OPTIMAL, values, bound, reduced, time.perf_counter() - start, round_,
                       lp.num_columns, bound, y, sides, matrix)  # fmt: skip
 
 
