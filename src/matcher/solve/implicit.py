@@ -33,7 +33,7 @@ multipliers of the other.
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -104,9 +104,13 @@ _NONE = np.iinfo(np.int64).min + 1
 """Stands for "no pair" in a block of values; its negation is still an int64."""
 
 
+_log = logging.getLogger(__name__)
+
+
 def _debug(*values: object) -> None:
-    if os.environ.get("MATCHER_DEBUG"):
-        print("implicit:", *values, flush=True)
+    """Progress of the implicit path, at DEBUG level (``MATCHER_DEBUG=1`` on the CLI)."""
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug("implicit: %s", " ".join(map(str, values)))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ weaken the bound but never make it wrong.
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -36,6 +36,8 @@ from matcher.solve.glop import ColumnGLOP
 from matcher.solve.result import Status
 
 FloatArray = npt.NDArray[np.float64]
+_log = logging.getLogger(__name__)
+
 DUAL_SCALE_BITS = 20
 DUAL_SCALE = 1 << DUAL_SCALE_BITS
 START_PER_CADRE = 4
@@ -229,10 +231,9 @@ def solve_relaxation(
             candidates = np.flatnonzero(improving)
             chosen = top_per_group(post_idcs[candidates], priced[candidates], ADD_PER_POST)
             improving[candidates[~chosen]] = False
-        if os.environ.get("MATCHER_DEBUG"):
-            print(
-                "round", round_, lp.num_columns, int(improving.sum()), time.perf_counter() - start
-            )
+        if _log.isEnabledFor(logging.DEBUG):  # the sum is not free: only when shown
+            _log.debug("round %s %s %s %s", round_, lp.num_columns, int(improving.sum()),
+                       time.perf_counter() - start)  # fmt: skip
         in_lp |= improving
     values = np.zeros(num_pairs)
     values[columns] = lp.values()
