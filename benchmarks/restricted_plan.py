@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from matcher.io.reader import read_instance
-from matcher.solve import pipeline as solver
+from matcher.solve import pipeline, studies
 
 
 def main() -> None:
@@ -30,10 +30,10 @@ def main() -> None:
     parser.add_argument("--cp-sat-work", type=float, default=60.0)
     parser.add_argument("--time-limit", type=float, default=300.0)
     args = parser.parse_args()
-    prepared = solver.prepare(read_instance(args.instance))
+    prepared = studies.prepare(read_instance(args.instance))
     weights, space = prepared.objective.weights, prepared.space
     began = time.perf_counter()
-    relax = solver._relaxation(prepared, 60.0)
+    relax = studies.relaxation(prepared, 60.0)
     assert relax.bound is not None
     lp = float(relax.bound)
 
@@ -43,22 +43,22 @@ def main() -> None:
                           "below_lp": below, **extra}), flush=True)  # fmt: skip
 
     emit("lp", time.perf_counter() - began, None, columns=relax.columns)
-    params = solver.SolveParams()
+    params = studies.SolveParams()
     best = None
     for k in [int(k) for k in args.per_end.split(",")]:
-        free = solver._mip_pairs(prepared, relax, None, k)
+        free = studies.mip_pairs(prepared, relax, None, k)
         began = time.perf_counter()
-        plan = solver._mip_plan(prepared, relax, free, params, args.time_limit)
+        plan = studies.mip_plan(prepared, relax, free, params, args.time_limit)
         emit("mip", time.perf_counter() - began, plan, per_end=k, pairs=int(free.sum()))
-        best = solver._best_plan(weights, best, plan)
-        solver.RESTRICTED_WORK_LIMIT = args.cp_sat_work
+        best = studies.best_plan(weights, best, plan)
+        pipeline.RESTRICTED_WORK_LIMIT = args.cp_sat_work
         began = time.perf_counter()
         fixed = np.where(free, -1, 0).astype(np.int8)
         start = (relax.values > 0.5).astype(np.int64)
-        plan = solver._search(prepared, params, int(lp), fixed, args.time_limit, start, None)
+        plan = studies.search(prepared, params, int(lp), fixed, args.time_limit, start, None)
         emit("cp-sat", time.perf_counter() - began, plan, per_end=k, pairs=int(free.sum()),
              work=args.cp_sat_work)  # fmt: skip
-        best = solver._best_plan(weights, best, plan)
+        best = studies.best_plan(weights, best, plan)
     target = None if best is None else int(np.dot(weights, best))
     began = time.perf_counter()
     tight = relax.tightened(space, prepared.rows, args.time_limit, target)

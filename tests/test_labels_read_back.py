@@ -13,17 +13,25 @@ from pathlib import Path
 
 import pytest
 
-from matcher.analysis.explain import TERM_ZH
-from matcher.instance import Education, PostKind, Rank
+from matcher.instance import Education, ExceptionRule, PostKind, Rank
+from matcher.io import labels
 from matcher.io.aliases import (
     COLUMN_ALIASES,
     EDUCATION_ALIASES,
+    EXCEPTION_RULE_ALIASES,
     KIND_ALIASES,
     RANK_ALIASES,
     header_key,
     value_key,
 )
-from matcher.io.labels import HEADERS_ZH, VALUES_ZH
+from matcher.io.labels import (
+    CHANGES_HEADERS_ZH,
+    EXCEPTION_ZH,
+    HEADERS_ZH,
+    SCENARIO_HEADERS_ZH,
+    TERM_ZH,
+    VALUES_ZH,
+)
 from matcher.io.plan_reader import read_plan
 from matcher.io.reader import read_instance
 
@@ -69,12 +77,53 @@ VALUE_LOOKUPS = [
 ]
 COMPUTED_VALUES = {"cadre", "seat"}  # the type column of unassigned.csv
 
+# the other header tables (changes.csv of a re-plan, the sweep's files): the columns that
+# name instance data share HEADERS_ZH's column, and so its label
+SHARED_HEADERS = {"candidate_id", "candidate_name"}
+COMPUTED_CHANGE_HEADERS = {
+    "before_post_id", "before_post_name", "after_post_id", "after_post_name", "change", "reason",
+}  # fmt: skip
+COMPUTED_SCENARIO_HEADERS = {
+    "variant", "description", "status", "seats", "cadres", "coverage", "coverage_bound", "fit",
+    "fit_bound", "gap", "proof", "seats_filled", "cadres_placed", "moved", "newly_placed",
+    "no_longer_placed", "note", "change", "base_post", "base_post_name", "variant_post",
+    "variant_post_name",
+}  # fmt: skip
+WALKED = {
+    "HEADERS_ZH", "VALUES_ZH", "TERM_ZH", "EXCEPTION_ZH", "CHANGES_HEADERS_ZH",
+    "SCENARIO_HEADERS_ZH",
+}  # fmt: skip
+"""The tables with labels a planner may copy back into an instance; walked below."""
+NOT_READ_BACK = {"FAMILY_ZH", "TIER_ZH", "SCENARIO_PREFIXES_ZH"}
+"""Labels of messages, the progress line and the sweep's per-value column prefixes (their
+values come from VALUES_ZH): never instance columns or values."""
+
+
+def test_every_label_table_is_walked_or_named_as_never_read_back() -> None:
+    tables = {name for name, value in vars(labels).items() if name.endswith("_ZH")}
+    assert tables == WALKED | NOT_READ_BACK
+    assert all(isinstance(getattr(labels, name), dict) for name in tables)
+
 
 def test_every_label_table_entry_is_classified() -> None:
     assert set(HEADERS_ZH) == set(HEADER_FIELDS) | COMPUTED_HEADERS
     assert set(TERM_ZH) == set(TERM_FIELDS) | COMPUTED_TERMS
     enum_values = set().union(*(values for _, values in VALUE_LOOKUPS))
     assert set(VALUES_ZH) == enum_values | COMPUTED_VALUES
+    assert set(EXCEPTION_ZH) == {rule.value for rule in ExceptionRule}
+    assert set(CHANGES_HEADERS_ZH) == SHARED_HEADERS | COMPUTED_CHANGE_HEADERS
+    assert set(SCENARIO_HEADERS_ZH) == SHARED_HEADERS | COMPUTED_SCENARIO_HEADERS
+
+
+@pytest.mark.parametrize("table", [CHANGES_HEADERS_ZH, SCENARIO_HEADERS_ZH])
+def test_shared_headers_read_as_the_plan_files_do(table: dict[str, str]) -> None:
+    for english in SHARED_HEADERS:
+        assert table[english] == HEADERS_ZH[english]
+
+
+def test_exception_labels_are_accepted_as_rules() -> None:
+    for rule, label in EXCEPTION_ZH.items():
+        assert EXCEPTION_RULE_ALIASES.get(value_key(label)) == rule, label
 
 
 @pytest.mark.parametrize("english", sorted(HEADER_FIELDS))

@@ -57,7 +57,7 @@ def main() -> None:
     result = solve(instance, params, prepared, progress=listen)
     runtime = clock.now()
     scale = objective_scale(prepared)
-    has_plan = result.status in ("optimal", "feasible")
+    has_plan = result.has_plan
     write(
         args.out,
         {

@@ -17,7 +17,7 @@ import numpy as np
 from matcher.analysis.planview import PlanView
 from matcher.check.checker import fit_terms, relied_exceptions
 from matcher.instance import RANK_FAMILY, Instance, Rank
-from matcher.io.labels import VALUES_ZH
+from matcher.io.labels import EXCEPTION_ZH, TERM_ZH, VALUES_ZH
 from matcher.model.local_ratio import team_after_plan, team_moves
 from matcher.prepare.eligibility import Exclusion, describe, exclusion_mask
 from matcher.prepare.fit import FIT_TERMS
@@ -25,17 +25,6 @@ from matcher.solve.pipeline import Prepared
 
 SHOWN = 5
 """How many posts or cadres an explanation lists before summarising the rest."""
-
-TERM_ZH = {
-    "score": "考核分",
-    "development": "补经历",
-    "reserve": "后备干部",
-    "party": "党员",
-    "dept_priority": "优先单位",
-    "category_match": "单位类别对口",
-    "preference": "本人志愿",
-    "affinity": "组织评价",
-}
 
 
 def _value(value: StrEnum, zh: bool) -> str:
@@ -226,9 +215,6 @@ def explain_post(prepared: Prepared, view: PlanView, post: int, lang: str = "en"
                 f"  {who}: " + ("安排会降低总匹配度" if zh else "placing them lowers the objective")
             )
     return lines
-
-
-EXCEPTION_ZH = {"age_cap": "年龄上限", "min_education": "学历要求"}
 
 
 def _exception_lines(instance: Instance, cand: int, post: int, lang: str) -> list[str]:

@@ -161,7 +161,21 @@ class FitTerms:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """Everything the checker found about one plan."""
+    """Everything the checker found about one plan.
+
+    Parameters
+    ----------
+    violations
+        Every broken hard rule, in ``check_plan``'s fixed order; empty when the plan is valid.
+    coverage
+        Sum of the priorities of the filled seats, recomputed from the data.
+    fit
+        Total fit of the plan, recomputed from the data.
+    fit_by_assignment
+        Each (cadre id, post id)'s fit by term, for the plan files and ``explain``.
+    exceptions_by_assignment
+        The documented exceptions an assignment relies on (format v1.1).
+    """
 
     violations: tuple[Violation, ...]
     coverage: int
@@ -172,6 +186,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the plan keeps every hard rule."""
         return not self.violations
 
     @property
@@ -861,6 +876,20 @@ def check_plan(instance: Instance, assignments: Sequence[tuple[str, str]]) -> Ch
     Violations come in a fixed order: unknown ids, one post per cadre, seats,
     then per assignment (in plan order) eligibility and birthplace, then local
     ratio per team, quotas per department, must-place per candidate.
+
+    Parameters
+    ----------
+    instance
+        The data alone; the checker shares no code with the model, so a wrong rule
+        in the model cannot pass here too.
+    assignments
+        (cadre id, post id) pairs, as a plan file lists them; unknown ids are reported,
+        not raised.
+
+    Returns
+    -------
+    CheckReport
+        The violations (none for a valid plan), coverage, fit and its terms per assignment.
     """
     candidates = {c.id: c for c in instance.candidates}
     posts = {p.id: p for p in instance.posts}

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from matcher.io.labels import TIER_ZH
 from matcher.solve.events import (
     CPSAT,
     DIAGNOSIS,
@@ -41,7 +42,6 @@ PHASE_ZH = {
     RESTRICTED: "局部搜索",
     CPSAT: "CP-SAT 搜索", IMPROVE: "邻域改进", DIAGNOSIS: "查找冲突规则", DONE: "完成",
 }  # fmt: skip
-TIER_ZH = {"coverage": "覆盖度", "kept": "保留原安排", "fit": "匹配度"}
 
 
 class ProgressLine:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from matcher.io.labels import FAMILY_ZH
 from matcher.prepare.encoding import Encoded, IntArray
 
 
@@ -65,16 +66,6 @@ def conflict_message(head: str, conflicts: Sequence[RuleInstance], lang: str = "
     """
     lines = [f"  {conflict.describe(lang)}" for conflict in conflicts]
     return "\n".join([head, *(lines or ["  (not narrowed down within the time limit)"])])
-
-
-FAMILY_ZH = {
-    "one post": "一人一岗",
-    "seats": "岗位职数",
-    "must place": "任职满期须交流",
-    "department quota": "单位选派名额",
-    "local ratio": "班子本地干部比例",
-    "group": "工作组",
-}
 
 
 @dataclass(frozen=True)

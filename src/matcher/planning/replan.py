@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 from matcher.analysis.planview import PlanView
 from matcher.instance import Candidate, Instance, Post
 from matcher.io.atomic import write_atomically
+from matcher.io.labels import CHANGES_HEADERS_ZH as HEADERS_ZH
 from matcher.io.reader import InputIssue, read_rows
 from matcher.model import groups as groups_model
 from matcher.model import objective as objective_module
@@ -42,6 +43,7 @@ from matcher.prepare.eligibility import describe, exclusion_mask
 from matcher.prepare.encoding import IntArray
 from matcher.solve.events import Listener
 from matcher.solve.pipeline import Prepared, Result, SolveParams, prepare, solve
+from matcher.solve.result import Status
 
 # ----------------------------------------------------------------------------------------
 # The changes file
@@ -864,22 +866,10 @@ def moves_table(plan: Replan, moves: Sequence[Move], lang: str = "en") -> pd.Dat
     return frame.rename(columns=HEADERS_ZH) if lang == "zh" else frame
 
 
-HEADERS_ZH = {
-    "candidate_id": "干部编号",
-    "candidate_name": "姓名",
-    "before_post_id": "原岗位编号",
-    "before_post_name": "原岗位名称",
-    "after_post_id": "新岗位编号",
-    "after_post_name": "新岗位名称",
-    "change": "变动",
-    "reason": "原因",
-}
-
-
 def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
     """The short report printed after a re-plan."""
     result = plan.result
-    proven = result.status == "optimal"
+    proven = result.status == Status.OPTIMAL
     unfilled = counts.seats - counts.filled
     fewest_changes = counts.published - result.kept_bound
     # proven fewest only once coverage is proven too: the keep tier ranks plans of equal coverage

@@ -51,7 +51,7 @@ from matcher.check.checker import CheckReport, check_plan, team_after_plan
 from matcher.instance import Instance, PostKind
 from matcher.io.atomic import write_atomically
 from matcher.io.cells import write_csv
-from matcher.io.labels import VALUES_ZH
+from matcher.io.labels import SCENARIO_HEADERS_ZH, SCENARIO_PREFIXES_ZH, VALUES_ZH
 from matcher.model.space import CONFLICT_HEAD_EN, CONFLICT_HEAD_ZH, conflict_message
 from matcher.planning.scenarios import (
     BASE,
@@ -62,8 +62,9 @@ from matcher.planning.scenarios import (
 )
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import plan_summary  # the very summary.json of `matcher solve`
-from matcher.solve.pipeline import INFEASIBLE, SolveParams, prepare, solve
 from matcher.solve.pipeline import Result as SolveResult
+from matcher.solve.pipeline import SolveParams, prepare, solve
+from matcher.solve.result import Status
 
 __all__ = [
     "COMPARISON_CSV",
@@ -300,7 +301,7 @@ def _comparison_row(
         row.update(
             {name: change_counts[name] for name in ("moved", "newly_placed", "no_longer_placed")}
         )
-    row["note"] = "" if result.status == "optimal" else f"time limit: gap {result.gap:.2%}"
+    row["note"] = "" if result.status == Status.OPTIMAL else f"time limit: gap {result.gap:.2%}"
     kinds = Counter(post.kind for _, post in pairs)
     row.update({f"kind:{kind.value}": kinds[kind] for kind in PostKind})
     regions = Counter(post.region for _, post in pairs)
@@ -330,30 +331,17 @@ def _comparison_row(
 
 
 def _no_plan_text(result: SolveResult, lang: str) -> str:
-    if result.status == INFEASIBLE:
+    if result.status == Status.INFEASIBLE:
         head = CONFLICT_HEAD_ZH if lang == "zh" else CONFLICT_HEAD_EN
         return conflict_message(head, result.conflicts, lang)
     return "未在时限内找到方案。" if lang == "zh" else "No plan found within the time limit."
 
 
-HEADERS_ZH = {
-    "variant": "情景", "description": "说明", "status": "状态", "seats": "职数",
-    "cadres": "干部数", "coverage": "覆盖度", "coverage_bound": "覆盖度上界", "fit": "匹配度",
-    "fit_bound": "匹配度上界", "gap": "差距", "proof": "最优性证明", "seats_filled": "已填职数",
-    "cadres_placed": "已安排干部", "moved": "调整岗位", "newly_placed": "新安排",
-    "no_longer_placed": "不再安排", "note": "备注", "candidate_id": "干部编号",
-    "candidate_name": "姓名", "change": "变化", "base_post": "基准岗位",
-    "base_post_name": "基准岗位名称", "variant_post": "情景岗位",
-    "variant_post_name": "情景岗位名称",
-}  # fmt: skip
-PREFIXES_ZH = {"kind": "类型", "region": "地区", "send": "派出", "quota": "名额", "team": "班子"}
-
-
 def _header_zh(column: str) -> str:
     prefix, _, rest = column.partition(":")
-    if rest and prefix in PREFIXES_ZH:
-        return f"{PREFIXES_ZH[prefix]}:{VALUES_ZH.get(rest, rest)}"
-    return HEADERS_ZH.get(column, column)
+    if rest and prefix in SCENARIO_PREFIXES_ZH:
+        return f"{SCENARIO_PREFIXES_ZH[prefix]}:{VALUES_ZH.get(rest, rest)}"
+    return SCENARIO_HEADERS_ZH.get(column, column)
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.DataFrame:

@@ -156,7 +156,31 @@ def plan_tables(
     alternates: list[Alternate],
     lang: str,
 ) -> dict[str, pd.DataFrame]:
-    """The three tables of every written plan (solve, re-plan, each scenario), in ``lang``."""
+    """The three tables of every written plan (solve, re-plan, each scenario), in ``lang``.
+
+    One function for every command, so their files cannot drift apart.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan is for.
+    plan
+        (cadre id, post id) pairs.
+    report
+        The checker's report on the plan: its fit terms fill the assignments table.
+    eligible_posts, eligible_cadres
+        Eligible posts per cadre id and eligible cadres per post id (``eligible_counts``),
+        shown for whoever is left unassigned.
+    alternates
+        The shortlist per assignment.
+    lang
+        ``"zh"`` for Chinese headers and values (``io.labels``), else English.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``assignments``, ``unassigned`` and ``alternates``, ready for ``write_plan``.
+    """
     tables = {
         "assignments": assignments_table(instance, plan, report),
         "unassigned": unassigned_table(instance, plan, eligible_posts, eligible_cadres),
@@ -183,7 +207,26 @@ def write_plan(
     *,
     xlsx: bool = False,
 ) -> list[Path]:
-    """Write the plan's files into ``out_dir`` atomically; returns the paths written."""
+    """Write the plan's files into ``out_dir`` atomically; returns the paths written.
+
+    Atomically, so an interrupted run never leaves a half-written plan beside an old one.
+
+    Parameters
+    ----------
+    out_dir
+        The folder, created if missing.
+    tables
+        From ``plan_tables``: each becomes ``<name>.csv`` (UTF-8 with a BOM, for Excel).
+    summary
+        ``summary.json``'s content (``publish.summary.plan_summary``).
+    xlsx
+        Also write the tables and summary as one ``plan.xlsx`` workbook.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:

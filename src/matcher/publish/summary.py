@@ -51,6 +51,27 @@ def versions() -> dict[str, str]:
 def plan_summary(
     instance: Instance, result: Result, report: CheckReport, path: Path, params: SolveParams
 ) -> dict[str, Any]:
+    """The content of ``summary.json``: how the solve ended, and what it can be reproduced from.
+
+    Parameters
+    ----------
+    instance
+        The instance solved.
+    result
+        The solve's result: status, bounds, proof, times (statuses and proofs are
+        ``StrEnum`` members and serialise as their text).
+    report
+        The checker's report: coverage and fit as recomputed from the data.
+    path
+        The instance's file or folder, hashed so a plan names the input it came from.
+    params
+        The solve's parameters, recorded for a rerun.
+
+    Returns
+    -------
+    dict
+        JSON-ready (``json.dumps``) summary.
+    """
     placed = {cand for cand, _ in report.fit_by_assignment}
     return {
         "format": "matcher plan v1",

@@ -30,7 +30,6 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from matcher import __version__
-from matcher.analysis.explain import EXCEPTION_ZH
 from matcher.check.checker import (
     CheckReport,
     check_plan,
@@ -40,7 +39,7 @@ from matcher.check.checker import (
 from matcher.instance import Instance, PostKind
 from matcher.io.atomic import write_atomically
 from matcher.io.cells import safe_frame, safe_text, unescape_frame
-from matcher.io.labels import VALUES_ZH
+from matcher.io.labels import EXCEPTION_ZH, VALUES_ZH
 from matcher.io.plan_reader import read_plan
 from matcher.io.reader import InputError, InputIssue, read_instance
 

@@ -26,6 +26,8 @@ from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.elemental.python import cpp_elemental, enums
 from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
 
+from matcher.solve.result import Status
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 SIGN_SAMPLE = 200
@@ -133,8 +135,8 @@ class ColumnGLOP:
             raise RuntimeError("GLOP refused an incremental update")  # never for new columns
         self.model.advance_diff(self.changes)
 
-    def solve(self, time_limit: float) -> str:
-        """ "optimal", "infeasible" (the upper sides alone contradict) or "unknown"."""
+    def solve(self, time_limit: float) -> Status:
+        """``OPTIMAL``, ``INFEASIBLE`` (the upper sides alone contradict) or ``UNKNOWN``."""
         if self.solver is None:
             self.changes = self.model.add_diff()
             init = init_arguments.StreamableSolverInitArguments().to_proto()
@@ -147,11 +149,11 @@ class ColumnGLOP:
         self.result = solve_once(self.solver, solve_params)
         reason = self.result.termination.reason
         if reason == result_pb2.TERMINATION_REASON_OPTIMAL and self.result.solutions:
-            return "optimal"
+            return Status.OPTIMAL
         if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE,
                       result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):  # fmt: skip
-            return "infeasible"
-        return "unknown"
+            return Status.INFEASIBLE
+        return Status.UNKNOWN
 
     def artificial_used(self) -> bool:
         """Whether the LP still leans on an artificial column (a lower side not met by pairs)."""

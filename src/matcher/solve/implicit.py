@@ -33,7 +33,7 @@ multipliers of the other.
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +51,7 @@ from matcher.prepare.encoding import Encoded, IntArray
 from matcher.prepare.fit import pair_fit, weight_scale
 from matcher.solve.glop import ColumnGLOP
 from matcher.solve.relaxation import DUAL_SCALE, multipliers, priced_sides, sides_of
+from matcher.solve.result import Status
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -103,9 +104,13 @@ _NONE = np.iinfo(np.int64).min + 1
 """Stands for "no pair" in a block of values; its negation is still an int64."""
 
 
+_log = logging.getLogger(__name__)
+
+
 def _debug(*values: object) -> None:
-    if os.environ.get("MATCHER_DEBUG"):
-        print("implicit:", *values, flush=True)
+    """Progress of the implicit path, at DEBUG level (``MATCHER_DEBUG=1`` on the CLI)."""
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug("implicit: %s", " ".join(map(str, values)))
 
 
 @dataclass(frozen=True)
@@ -1050,7 +1055,7 @@ def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) ->
     _debug("start columns", lp.keys.size, round(time.perf_counter() - start, 1))
     blocks = list(universe.blocks())
     parts = max(1, len(blocks) // BLOCKS_PER_ROUND)
-    status, round_ = "unknown", 0
+    status, round_ = Status.UNKNOWN, 0
     duals = np.zeros(rm.num_rows)
     y = sides = np.zeros(rm.num_rows, dtype=np.int64)
     solved: tuple[int, FloatArray] | None = None
@@ -1063,7 +1068,7 @@ def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) ->
     for round_ in range(1, MAX_ROUNDS + 1):
         began = time.perf_counter()
         status = lp.solve(left() - pass_seconds / parts if solved else budget - (began - start))
-        if status != "optimal":
+        if status != Status.OPTIMAL:
             break
         glop = time.perf_counter() - began
         solved = (lp.num_columns, lp.values())
@@ -1091,11 +1096,11 @@ def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) ->
             if not lp.artificial_used():
                 break
             if lp.raises == PENALTY_RAISES:  # no pair seems to meet some lower side
-                status = "infeasible"
+                status = Status.INFEASIBLE
                 break
             lp.raise_penalty()  # a lower side costs more than the LP gains by dropping it
         lp.add_keys(found.picked)
-    if solved is None or status == "infeasible":
+    if solved is None or status == Status.INFEASIBLE:
         return ImplicitLP(status, np.zeros(0, np.int64), np.zeros(0), duals, y, sides, 0,
                           round_, time.perf_counter() - start)  # fmt: skip
     columns, values = solved  # a round GLOP did not finish is dropped
@@ -1108,6 +1113,6 @@ def solve_lp(universe: Universe, budget: float, plan: IntArray | None = None) ->
     found = price(universe, y, sides, np.sort(keys), 1, 0)
     assert found.bound is not None
     order = np.argsort(keys)
-    return ImplicitLP("optimal", keys[order], values[order], duals, y, sides, found.bound,
+    return ImplicitLP(Status.OPTIMAL, keys[order], values[order], duals, y, sides, found.bound,
                       round_, time.perf_counter() - start,
                       time.perf_counter() - priced)  # fmt: skip

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
 
@@ -68,13 +68,20 @@ from matcher.solve.relaxation import (
     solve_relaxation,
     top_per_group,
 )
+from matcher.solve.result import (
+    FEASIBLE,
+    FLOW_NEAR_PROOF,
+    FLOW_PROOF,
+    INFEASIBLE,
+    LP_PROOF,
+    MIP_PROOF,
+    OPTIMAL,
+    TEAM_PROOF,
+    UNKNOWN,
+    Result,
+    SolveParams,
+)
 
-OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
-LP_PROOF = "LP bound"
-TEAM_PROOF = "LP bound with teams solved exactly"
-MIP_PROOF = "MIP over every pair reduced costs leave to a plan as good"
-FLOW_PROOF = "min-cost flow: its optimum keeps every team row"
-FLOW_NEAR_PROOF = "min-cost flow over the LP's pairs and every pair that could improve"
 FIRST_PLAN_SHARE = 0.1
 """Share of the time limit within which a first checked plan is due (issue 16's target):
 the flow's plan is repaired around the team rows it breaks for at most this long."""
@@ -139,60 +146,6 @@ City (75,000 cells) stays on the listed LP, which proves it in a fraction of a s
 CP_SAT_SUBSOLVERS = ("max_lp", "quick_restart")
 """The interleaved subsolvers when workers > 1. One worker is the default: on the city
 seeds it proved the optimum 3-8x faster than two interleaved ones (benchmarks/results)."""
-
-
-@dataclass(frozen=True)
-class SolveParams:
-    """How to run the solvers; the same params and input give the same plan."""
-
-    time_limit: float = 60.0
-    seed: int = 0
-    workers: int = 1
-    """CP-SAT workers. One LP-heavy search is fastest here; more run a deterministic
-    interleaved portfolio, never a racing one, so the plan stays reproducible."""
-    log: bool = False
-    use_lp: bool = True
-    """The flow, the LP relaxation and the neighbourhoods around CP-SAT (bounds, first
-    plans, fixing, improvement); off = plain CP-SAT, the reference the tests compare with."""
-
-
-@dataclass(frozen=True)
-class Result:
-    """What a solve produced: a plan with its proven bounds, or why there is none."""
-
-    status: str
-    assignments: tuple[tuple[int, int], ...]
-    """(candidate index, post index) pairs of the plan."""
-    coverage: int
-    coverage_bound: int
-    fit: Fraction
-    fit_bound: Fraction
-    """No plan covering at least ``coverage`` and keeping at least ``kept`` has a fit above this."""
-    runtime: float
-    model_size: dict[str, int]
-    proof: str = ""
-    """What proved the bound: ``LP_PROOF``, ``TEAM_PROOF``, ``MIP_PROOF``, "CP-SAT" (or its
-    restricted form), or "" when not proven."""
-    conflicts: tuple[RuleInstance, ...] = ()
-    phase_times: dict[str, float] = field(default_factory=dict)
-    kept: int = 0
-    """Pairs of the published plan kept (a re-plan's middle tier; 0 for a plain solve)."""
-    kept_bound: int = 0
-    """No plan covering at least ``coverage`` keeps more than this."""
-    first_plan_seconds: float | None = None
-    """When the solve first held a plan that keeps every rule (anytime behaviour)."""
-    first_plan_coverage: int | None = None
-    """That first plan's coverage, to set against ``coverage_bound``."""
-
-    @property
-    def gap(self) -> float:
-        """Relative distance to the proven bound, of the first objective level not closed."""
-        return objective_module.relative_gap(self.coverage, self.coverage_bound, self.kept,
-                                             self.kept_bound, self.fit, self.fit_bound)  # fmt: skip
-
-    @property
-    def has_plan(self) -> bool:
-        return self.status in (OPTIMAL, FEASIBLE)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ weaken the bound but never make it wrong.
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -33,8 +33,11 @@ import scipy.sparse as sp
 from matcher.model.space import PairSpace, Row, row_sides
 from matcher.solve import team_bound
 from matcher.solve.glop import ColumnGLOP
+from matcher.solve.result import Status
 
 FloatArray = npt.NDArray[np.float64]
+_log = logging.getLogger(__name__)
+
 DUAL_SCALE_BITS = 20
 DUAL_SCALE = 1 << DUAL_SCALE_BITS
 START_PER_CADRE = 4
@@ -208,10 +211,10 @@ def solve_relaxation(
         columns = np.concatenate([columns, new])
         known[new] = True
         status = lp.solve(time_limit - (time.perf_counter() - start))
-        if status == "infeasible":  # upper sides alone contradict: no column can help
-            return failed("infeasible")
-        if status != "optimal":
-            return failed("unknown")
+        if status == Status.INFEASIBLE:  # upper sides alone contradict: no column can help
+            return failed(Status.INFEASIBLE)
+        if status != Status.OPTIMAL:
+            return failed(Status.UNKNOWN)
         duals = lp.duals()
         priced = weights - matrix_t @ duals
         improving = (priced > 1e-7) & ~in_lp
@@ -219,7 +222,7 @@ def solve_relaxation(
         converged = not improving.any() or in_lp.all()
         if converged and lp.artificial_used():
             if lp.raises == MAX_PENALTY_RAISES:  # no pair can meet a lower side: the rules clash
-                return failed("infeasible")
+                return failed(Status.INFEASIBLE)
             lp.raise_penalty()
             continue
         if converged or round_ == MAX_ROUNDS or out_of_time:
@@ -228,16 +231,15 @@ def solve_relaxation(
             candidates = np.flatnonzero(improving)
             chosen = top_per_group(post_idcs[candidates], priced[candidates], ADD_PER_POST)
             improving[candidates[~chosen]] = False
-        if os.environ.get("MATCHER_DEBUG"):
-            print(
-                "round", round_, lp.num_columns, int(improving.sum()), time.perf_counter() - start
-            )
+        if _log.isEnabledFor(logging.DEBUG):  # the sum is not free: only when shown
+            _log.debug("round %s %s %s %s", round_, lp.num_columns, int(improving.sum()),
+                       time.perf_counter() - start)  # fmt: skip
         in_lp |= improving
     values = np.zeros(num_pairs)
     values[columns] = lp.values()
     scaled, reduced, y, sides = _lagrangian_bound(matrix, weights, lower, upper, duals)
     bound = Fraction(scaled, DUAL_SCALE)
-    return Relaxation("optimal", values, bound, reduced, time.perf_counter() - start, round_,
+    return Relaxation(Status.OPTIMAL, values, bound, reduced, time.perf_counter() - start, round_,
                       lp.num_columns, bound, y, sides, matrix)  # fmt: skip
 
 

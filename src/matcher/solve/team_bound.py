@@ -19,7 +19,7 @@ a few hundred Booleans whatever the instance size.
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from dataclasses import dataclass
 
@@ -31,6 +31,7 @@ from ortools.sat.python import cp_model
 from matcher.model.space import PairSpace, Row
 from matcher.prepare.encoding import IntArray
 
+_log = logging.getLogger(__name__)
 SUBPROBLEM_SECONDS = 2.0
 """Per team; an unfinished subproblem still gives a valid bound (CP-SAT's own)."""
 MAX_BLOCK_PAIRS = 50_000
@@ -76,8 +77,7 @@ def tighten(
             break
         kept = sorted({i for block in group for i in block})
         block = np.unique(np.concatenate([rows[i].pairs for i in kept]))
-        if os.environ.get("MATCHER_DEBUG"):
-            print("team block", len(group), "teams", len(kept), "rows", block.size, "pairs")
+        _log.debug("team block %s teams %s rows %s pairs", len(group), len(kept), block.size)
         if block.size > MAX_BLOCK_PAIRS:
             goal = None if target is None else target - (total - lp_total)
             saving = _split_saving(space, rows, group, matrix, multipliers, reduced, sides,
@@ -187,9 +187,9 @@ def _split_saving(
             if stalled == 2:
                 step_scale, stalled = step_scale / 2, 0
         disagree = chosen[0, shared].astype(np.int64) - chosen[1, shared]
-        if os.environ.get("MATCHER_DEBUG"):
-            print(f"split teams: bound {bound / 2**20:.2f} best {best / 2**20:.2f}",
-                  f"solved {len(dirty)} disagree {np.count_nonzero(disagree)}")  # fmt: skip
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug(f"split teams: bound {bound / 2**20:.2f} best {best / 2**20:.2f}"
+                       f" solved {len(dirty)} disagree {np.count_nonzero(disagree)}")  # fmt: skip
         if goal is None or best <= goal or not disagree.any():
             break
         if time.perf_counter() > deadline:
