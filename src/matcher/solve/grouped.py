@@ -53,6 +53,7 @@ from matcher.solve.pipeline import (
     LP_PROOF,
     UNKNOWN,
     Prepared,
+    Proof,
     Result,
     SolveParams,
     _final_event,
@@ -134,7 +135,7 @@ def solve_grouped(
 
     search = neighbourhood.Search(prepared.space, prepared.rows, weights, tuple(conditions))
 
-    def plan_result(values: IntArray, bound: int, proof: str) -> Result:
+    def plan_result(values: IntArray, bound: int, proof: Proof) -> Result:
         if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
             began = time.perf_counter()  # a gap and time left: neighbourhoods until the limit
             values = neighbourhood.improve(search, values, bound, start + params.time_limit,
@@ -186,7 +187,7 @@ def solve_grouped(
         and bound is not None
         and (time_left() < 2 * BUILD_SECONDS_PER_PAIR * num_pairs)
     ):  # the full model could not even be built in time: neighbourhoods only
-        return plan_result(incumbent, bound, "")
+        return plan_result(incumbent, bound, Proof.NONE)
     built = cpsat.build(num_pairs, prepared.rows, weights)
     cpsat.add_conditions(built, conditions)
     size["cpsat_variables"] = len(built.x)
@@ -194,9 +195,9 @@ def solve_grouped(
         built, weights, params, time_left(), hint, incumbent, bound, report, progress, times
     )
     if values is not None and proven_bound is not None:
-        return plan_result(values, proven_bound, "CP-SAT")
+        return plan_result(values, proven_bound, Proof.CP_SAT)
     if status == cp_model.INFEASIBLE and incumbent is None:
         return infeasible()
     if incumbent is not None and bound is not None:
-        return plan_result(incumbent, bound, "")
+        return plan_result(incumbent, bound, Proof.NONE)
     return finish(_no_plan(UNKNOWN, start, size, times))

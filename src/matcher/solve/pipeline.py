@@ -78,6 +78,7 @@ from matcher.solve.result import (
     OPTIMAL,
     TEAM_PROOF,
     UNKNOWN,
+    Proof,
     Result,
     SolveParams,
 )
@@ -340,7 +341,7 @@ def solve(
     def time_left() -> float:
         return params.time_limit - (time.perf_counter() - start)
 
-    def plan_result(values: IntArray, bound: int, proof: str) -> Result:
+    def plan_result(values: IntArray, bound: int, proof: Proof) -> Result:
         if flow_bound is not None:
             bound = min(bound, flow_bound)
         if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
@@ -455,14 +456,14 @@ def solve(
         if outcome.bound is not None and value >= outcome.bound:
             return plan_result(incumbent, value, MIP_PROOF)
         mip_bound = bound if outcome.bound is None else outcome.bound
-        return plan_result(incumbent, min(bound, mip_bound), "")
+        return plan_result(incumbent, min(bound, mip_bound), Proof.NONE)
     # after the restricted MIP, CP-SAT on what fixing leaves finds nothing better in time
     # (province seed 2: 280,000 free pairs, 22.5 s; seed 1: 670,000, 16.6 s)
     too_big = incumbent is not None and (large or free_pairs > CP_SAT_MAX_FREE_PAIRS)
     if too_big or time_left() < BUILD_SECONDS_PER_PAIR * free_pairs:
         # too big to build in time, or to help if built: the plan in hand and its bound
         if incumbent is not None and bound is not None:
-            return plan_result(incumbent, bound, "")
+            return plan_result(incumbent, bound, Proof.NONE)
         return no_plan(UNKNOWN)
     built = cpsat.build(num_pairs, prepared.rows, weights, fixed=fixed)
     size["cpsat_variables"] = len(built.x)
@@ -471,13 +472,13 @@ def solve(
         built, weights, params, time_left(), hint, incumbent, bound, report, progress, times
     )
     if values is not None and proven_bound is not None:
-        return plan_result(values, proven_bound, "CP-SAT")
+        return plan_result(values, proven_bound, Proof.CP_SAT)
     if status == cp_model.INFEASIBLE and incumbent is None:
         report(DIAGNOSIS, None, None)
         conflicts = diagnose(prepared, params, max(time_left(), 10.0))
         return no_plan(INFEASIBLE, conflicts or ())
     if incumbent is not None and bound is not None:
-        return plan_result(incumbent, bound, "")
+        return plan_result(incumbent, bound, Proof.NONE)
     return no_plan(UNKNOWN)
 
 
@@ -643,7 +644,7 @@ def _solve_implicit(
     def since() -> float:
         return time.perf_counter() - start - sum(times.values())
 
-    def plan_result(model: Prepared, values: IntArray, bound: int, proof: str) -> Result:
+    def plan_result(model: Prepared, values: IntArray, bound: int, proof: Proof) -> Result:
         """The plan, improved by neighbourhoods over ``model``'s pairs if a gap is open and
         time is left (a plan of a restricted model is a plan of the full one)."""
         weights = model.objective.weights
@@ -673,7 +674,9 @@ def _solve_implicit(
             return solve(instance, params, prepare(instance, implicit_pairs=False))
         if lp.status == "unknown" and plan0 is not None:  # no LP round in time
             plan_model = restricted(universe, plan0)
-            return plan_result(plan_model, np.ones(plan0.size, np.int64), universe.seat_bound(), "")
+            return plan_result(
+                plan_model, np.ones(plan0.size, np.int64), universe.seat_bound(), Proof.NONE
+            )
         return _no_plan(UNKNOWN, start, size, times)
     bound = lp.bound // DUAL_SCALE
     report(LP, None if plan0 is None else value_of(plan0), bound)
@@ -734,7 +737,7 @@ def _solve_implicit(
     if value >= bound or no_search:
         keys = np.union1d(lp.keys, plan_keys)
         on_keys = np.isin(keys, plan_keys).astype(np.int64)
-        proof = LP_PROOF if value >= bound else ""
+        proof = LP_PROOF if value >= bound else Proof.NONE
         # the LP's own restricted model unless the seat filling went beyond its columns
         plan_model = first if keys.size == lp.keys.size else restricted(universe, keys)
         return plan_result(plan_model, on_keys, bound, proof)
@@ -762,7 +765,7 @@ def _solve_implicit(
     free_pairs = int(np.count_nonzero(fixed < 0))
     size["final_pairs"] = final.space.num_pairs
     if time_left() < BUILD_SECONDS_PER_PAIR * free_pairs or free_pairs > CP_SAT_MAX_FREE_PAIRS:
-        return plan_result(final, on_final, bound, "")
+        return plan_result(final, on_final, bound, Proof.NONE)
     num_pairs = final.space.num_pairs
     built = cpsat.build(num_pairs, final.rows, final.objective.weights, fixed=fixed)
     size["cpsat_variables"] = len(built.x)
@@ -778,9 +781,9 @@ def _solve_implicit(
         cp_bound = found if status == cp_model.OPTIMAL else math.floor(
             solver.best_objective_bound + 1e-6)  # fmt: skip
         if found >= value:
-            proof = "CP-SAT over the LP's pairs and every pair that could improve"
+            proof = Proof.CP_SAT_NEAR
             return plan_result(final, values, min(bound, proven(cp_bound)), proof)
-    return plan_result(final, on_final, bound, "")
+    return plan_result(final, on_final, bound, Proof.NONE)
 
 
 def _flow_near(
