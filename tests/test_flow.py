@@ -99,3 +99,27 @@ def test_repair_and_improvement_keep_every_row(seed: int) -> None:
     plan = [(instance.candidates[c].id, instance.posts[p].id)
             for c, p in zip(cands.tolist(), posts.tolist(), strict=True)]  # fmt: skip
     assert check_plan(instance, plan).ok
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_priced_flow_bounds_every_plan_and_its_plan_keeps_the_rows_it_says(seed: int) -> None:
+    """Any multipliers give a valid bound; a plan reported with no broken row keeps them all."""
+    instance = random_instance(seed, num_candidates=10, num_posts=5)
+    prepared = prepare(instance)
+    weights = prepared.objective.weights
+    priced = flow.priced_flow(prepared.space, weights, prepared.rows, time.perf_counter() + 5)
+    exact = solve(instance, SolveParams(time_limit=20, use_lp=False), prepared)
+    if priced.plan is None:
+        return
+    network_rows = [r for r in prepared.rows if r.rule.family in flow.NETWORK_FAMILIES]
+    assert all(row.holds(priced.plan) for row in network_rows)
+    broken = [r for r in prepared.rows if not r.holds(priced.plan)]
+    assert len(broken) <= priced.broken  # a row with two sides may count twice
+    if exact.has_plan:
+        space = prepared.space
+        pairs = zip(space.cand_idcs.tolist(), space.post_idcs.tolist(), strict=True)
+        pair_of = {pair: k for k, pair in enumerate(pairs)}
+        exact_value = int(sum(weights[pair_of[pair]] for pair in exact.assignments))
+        assert priced.bound is not None and priced.bound >= exact_value
+        if priced.broken == 0:
+            assert int(np.dot(weights, priced.plan)) <= exact_value
