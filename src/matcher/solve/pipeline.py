@@ -378,7 +378,7 @@ def solve(
                                         params.seed, times)  # fmt: skip
         feasible_hint = _best_plan(weights, feasible_hint, first)
         report(FIRST_PLAN, plan_value(feasible_hint), flow_bound)
-    bound: int | None = None
+    bound: int | None = flow_bound  # the LP's, below, where it is tighter
     incumbent = feasible_hint
     mip_first = num_pairs > MIP_PLAN_ABOVE_PAIRS
     large = num_pairs > CP_SAT_AFTER_MIP_MAX_PAIRS
@@ -394,7 +394,7 @@ def solve(
             if conflicts is not None:
                 return no_plan(INFEASIBLE, conflicts)
         if relax.bound is not None:
-            bound = math.floor(relax.bound)
+            bound = math.floor(relax.bound)  # plan_result takes the flow's where smaller
             # the published plan of a re-plan, if it still breaks no rule, competes with
             # the rounded LP: reduced-cost fixing then has a plan to measure against
             incumbent = _best_plan(weights, _round(prepared, relax.values), feasible_hint)
