@@ -36,15 +36,15 @@ string ``"1/3"``. Giving rules both as a file and as a sheet is an error.
 
 Cells
 -----
-Every cell is read as text and stripped (of zero-width characters and BOMs
-too); an empty cell means "use the default" (an error in a required column), a
-row whose cells are all empty is skipped. Lists are separated by ``;`` (also ``；`` and ``、``), empty items
-are dropped. Ratios are ``a/b``, a decimal or a percentage (``40%``), read
-exactly. Whole numbers may be written ``45`` or ``45.0`` (as Excel exports
-them). Headers, enum values and booleans accept the aliases of
-:mod:`matcher.io.aliases`. Rows are numbered as in Excel: the header is row 1
-(or the first non-empty row), the first data row is row 2. In a workbook the
-``file`` of an issue is ``"book.xlsx, sheet 干部"``.
+Every cell is read as text and stripped (of zero-width characters and BOMs too);
+an empty cell means "use the default" (an error in a required column), a row
+whose cells are all empty is skipped. Lists are separated by ``;`` (also ``；``
+and ``、``), empty items are dropped. Ratios are ``a/b``, a decimal or a
+percentage (``40%``), read exactly. Whole numbers may be written ``45`` or
+``45.0`` (as Excel exports them). Headers, enum values and booleans accept the
+aliases of :mod:`matcher.io.aliases`. Rows are numbered as in Excel: the header
+is row 1 (or the first non-empty row), the first data row is row 2. In a
+workbook the ``file`` of an issue is ``"book.xlsx, sheet 干部"``.
 
 Soft problems (unknown columns, unknown tables, a ``current_team`` or a
 preference that names nothing known) do not stop the read; they are returned
