@@ -74,3 +74,18 @@ def test_a_plan_with_zero_width_characters_reads_as_written(tmp_path: Path) -> N
     plan.write_text("candidate_id,post_id\nC1\u200b,\ufeffP1\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(BASE), str(plan)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_line_break_or_tab_in_a_cell_keeps_the_issue_on_one_line(tmp_path: Path) -> None:
+    """Found (campaign #3762, #7768): a cell with Alt+Enter split its issue over two
+    lines, the second naming no file; a tab showed as spaces ("1	0")."""
+    folder = _instance_with(tmp_path, "affinities", "C5,P2,", '"C5","P\n2",')
+    code, output = _solve(folder, tmp_path)
+    assert code == 2
+    assert output.splitlines()[1:] == [
+        '  affinities.csv, row 2, column post_id: "P<U+000A>2" is not an id in posts.csv',
+    ]
+    folder = _instance_with(tmp_path / "tab", "groups", ",1,0,1\n", ",1,0,1\t0\n")
+    code, output = _solve(folder, tmp_path / "tab")
+    assert code == 2
+    assert '"1<U+0009>0" is not a whole number' in output

@@ -67,8 +67,10 @@ _SHOWN_QUOTED = 60
 
 def _visible(ch: str) -> str:
     # A character a terminal shows as nothing, or that moves the cursor or flips the
-    # direction of the text (NUL, BOM, zero-width space, U+202E), is named instead.
-    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+    # direction of the text (NUL, BOM, zero-width space, U+202E), is named instead; so
+    # are a tab (it looks like spaces) and a line break in a cell (Alt+Enter), which cut
+    # a one-line issue in two, the second half naming no file.
+    if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
         return ch
     return f"<U+{ord(ch):04X}>"
 
