@@ -932,7 +932,7 @@ def problems(
                 where = line.split(": ", 1)[0]
                 if line.startswith("... and"):
                     continue
-                if not any(line.startswith(label) for label in labels):
+                if not any(line.startswith(label.strip()) for label in labels):
                     found.append(f"exit 2 issue names no file of the case: {line[:200]!r}")
                 elif _CELL_MESSAGE.search(line[:400]) and not (
                     ", row " in where and ", column " in where
