@@ -28,7 +28,7 @@ from matcher.io.aliases import COLUMN_ALIASES, header_key
 from matcher.io.cells import unescape_frame
 from matcher.io.labels import HEADERS_ZH
 from matcher.io.reader import InputError, InputIssue
-from matcher.io.text import decode_text
+from matcher.io.text import CELL_EDGES, decode_text
 
 __all__ = ["read_plan"]
 
@@ -111,7 +111,8 @@ def read_plan(plan: Path) -> list[tuple[str, str]]:
     Raises :class:`InputError` naming the file, row and column of every problem.
     """
     label, frame = _source(Path(plan))
-    frame = unescape_frame(frame.fillna("").astype(str)).apply(lambda col: col.str.strip())
+    frame = unescape_frame(frame.fillna("").astype(str))
+    frame = frame.apply(lambda column: column.str.strip(CELL_EDGES))
     filled = frame.ne("").any(axis=1).to_numpy(dtype=bool)
     if not filled.any():
         _fail(label, "is empty: it has no header row")

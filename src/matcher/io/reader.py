@@ -36,15 +36,15 @@ string ``"1/3"``. Giving rules both as a file and as a sheet is an error.
 
 Cells
 -----
-Every cell is read as text and stripped; an empty cell means "use the
-default" (an error in a required column), a row whose cells are all empty is
-skipped. Lists are separated by ``;`` (also ``；`` and ``、``), empty items
-are dropped. Ratios are ``a/b``, a decimal or a percentage (``40%``), read
-exactly. Whole numbers may be written ``45`` or ``45.0`` (as Excel exports
-them). Headers, enum values and booleans accept the aliases of
-:mod:`matcher.io.aliases`. Rows are numbered as in Excel: the header is row 1
-(or the first non-empty row), the first data row is row 2. In a workbook the
-``file`` of an issue is ``"book.xlsx, sheet 干部"``.
+Every cell is read as text and stripped (of zero-width characters and BOMs too);
+an empty cell means "use the default" (an error in a required column), a row
+whose cells are all empty is skipped. Lists are separated by ``;`` (also ``；``
+and ``、``), empty items are dropped. Ratios are ``a/b``, a decimal or a
+percentage (``40%``), read exactly. Whole numbers may be written ``45`` or
+``45.0`` (as Excel exports them). Headers, enum values and booleans accept the
+aliases of :mod:`matcher.io.aliases`. Rows are numbered as in Excel: the header
+is row 1 (or the first non-empty row), the first data row is row 2. In a
+workbook the ``file`` of an issue is ``"book.xlsx, sheet 干部"``.
 
 Soft problems (unknown columns, unknown tables, a ``current_team`` or a
 preference that names nothing known) do not stop the read; they are returned
@@ -113,7 +113,7 @@ from matcher.io.aliases import (
 )
 from matcher.io.cells import unescape_frame
 from matcher.io.limits import objective_excess
-from matcher.io.text import assumed_message, decode_text
+from matcher.io.text import CELL_EDGES, assumed_message, decode_text, readable
 
 __all__ = ["InputError", "InputIssue", "read_instance", "read_rows", "read_rules"]
 
@@ -142,7 +142,7 @@ class InputIssue:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        return readable(f"{', '.join(where)}: {self.message}")
 
 
 class InputError(Exception):
@@ -538,7 +538,7 @@ def _clean(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Cells as stripped text, and which rows have any text."""
     if not frame.shape[1]:
         return frame, np.zeros(len(frame), dtype=bool)
-    frame = frame.fillna("").astype(str).apply(lambda column: column.str.strip())
+    frame = frame.fillna("").astype(str).apply(lambda column: column.str.strip(CELL_EDGES))
     return frame, frame.ne("").any(axis=1).to_numpy()
 
 
