@@ -21,7 +21,7 @@ from rich.table import Table
 
 from matcher import __version__
 from matcher.analysis.alternates import alternates_of
-from matcher.analysis.planview import PlanView
+from matcher.analysis.planview import PlanView, focused
 from matcher.analysis.supply import shortfalls
 from matcher.check.checker import CheckReport, check_plan
 from matcher.cli.terminal import live_progress, stderr_console
@@ -266,8 +266,11 @@ def explain(
         _fail(f"Not in {instance}: {', '.join(unknown)}", EXIT_INPUT)
     if not check_plan(data, plan).ok:
         _fail(f"The plan in {plan_dir} breaks rules; run `matcher check` first.", EXIT_CHECK_FAILED)
-    prepared = prepare(data)
-    view = PlanView.from_assignments(prepared, [(cand_index[c], post_index[p]) for c, p in plan])
+    assignments = [(cand_index[c], post_index[p]) for c, p in plan]
+    # above 20M cells the pairs are never all listed: only the plan's and the asked ones'
+    prepared = focused(prepare(data), assignments, [cand_index[c] for c in cadres],
+                       [post_index[p] for p in posts])  # fmt: skip
+    view = PlanView.from_assignments(prepared, assignments)
     blocks = [explain_cadre(prepared, view, cand_index[c], lang) for c in cadres]
     blocks += [explain_post(prepared, view, post_index[p], lang) for p in posts]
     blocks += [explain_team(prepared, view, t, lang) for t in teams]
