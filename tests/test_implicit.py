@@ -507,3 +507,22 @@ def test_listed_large_path_falls_back_to_the_first_plan_when_the_mip_finds_none(
     assert best.status == OPTIMAL
     assert (result.coverage, result.fit) <= (best.coverage, best.fit)
     assert result.coverage_bound >= best.coverage
+
+
+def test_lagrangian_bound_with_weights_too_large_for_int64_is_exact() -> None:
+    # a national re-plan's keep tier makes weights × 2²⁰ pass 2⁶²: the bound is then
+    # summed in Python integers (scipy.sparse refuses them), to the same exact value
+    import scipy.sparse as sp
+
+    matrix = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 0]], dtype=np.int64))
+    lower = np.array([-np.inf, 1.0, -np.inf])
+    upper = np.array([1.0, 2.0, 0.0])
+    duals = np.array([3.0, -0.5, 0.0])
+    big = 1 << 45
+    weights = np.array([big, big + 7, 5], dtype=np.int64)
+    total, reduced, y, sides = _lagrangian_bound(matrix, weights, lower, upper, duals)
+    dense = matrix.toarray()
+    expected = [int(weights[j]) * DUAL_SCALE - sum(int(dense[i, j]) * int(y[i]) for i in range(3))
+                for j in range(3)]  # fmt: skip
+    assert list(reduced) == expected
+    assert total == sum(r for r in expected if r > 0) + int(np.dot(y, sides))
