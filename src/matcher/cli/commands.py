@@ -410,6 +410,7 @@ def replan_command(
     """Re-plan after changes: coverage first, then fewest changed assignments, then fit."""
     from matcher.planning import replan as replanning
 
+    began = time.perf_counter()  # the limit runs from reading the input, as in solve
     data = _load(instance)
     try:
         published = read_plan(published_plan_dir)
@@ -424,7 +425,8 @@ def replan_command(
     for violation in check_plan(data, published).violations:  # kept only where rules allow
         click.echo(f"warning: published plan: {violation.subject}: {violation.message_en}",
                    err=True)  # fmt: skip
-    params = SolveParams(time_limit=time_limit, seed=seed)
+    left = max(time_limit - (time.perf_counter() - began), 0.1)
+    params = SolveParams(time_limit=left, seed=seed)
     with live_progress(stderr_console(), lang) as progress:
         replanned = replanning.replan(data, published, changes, params, progress=progress)
     new_data, prepared, result = replanned.instance, replanned.prepared, replanned.result
@@ -445,7 +447,8 @@ def replan_command(
     tables = plan_tables(new_data, plan, report, *eligible_counts(prepared),
                          alternates_of(prepared, result.assignments), lang)  # fmt: skip
     tables["changes"] = replanning.moves_table(replanned, moves, lang)
-    summary = plan_summary(new_data, result, report, instance, params)
+    summary = plan_summary(new_data, result, report, instance,
+                           replace(params, time_limit=time_limit))  # fmt: skip
     summary["replan"] = {
         "published_plan": str(published_plan_dir),
         "changes_file": str(changes_file),
