@@ -526,3 +526,31 @@ def test_lagrangian_bound_with_weights_too_large_for_int64_is_exact() -> None:
                 for j in range(3)]  # fmt: skip
     assert list(reduced) == expected
     assert total == sum(r for r in expected if r > 0) + int(np.dot(y, sides))
+
+
+def test_an_infeasible_implicit_lp_settles_within_the_time_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the listed re-solve after an "infeasible" implicit LP gets what is left of the
+    # limit, not the full limit again (a slow LP phase is simulated)
+    import time
+    from types import SimpleNamespace
+
+    instance = random_instance(3, num_candidates=8, num_posts=4)
+    prepared = prepare(instance, implicit_pairs=True)
+    real_solve = solver_module.solve
+    limits: list[float] = []
+
+    def slow_infeasible_lp(universe: object, budget: float, plan: object = None) -> object:
+        time.sleep(0.5)
+        return SimpleNamespace(status="infeasible", runtime=0.5, keys=np.zeros(0, np.int64))
+
+    def recording_solve(instance: Instance, params: SolveParams, *args: object,
+                        **kwargs: object) -> object:  # fmt: skip
+        limits.append(params.time_limit)
+        return real_solve(instance, params, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(implicit, "solve_lp", slow_infeasible_lp)
+    monkeypatch.setattr(solver_module, "solve", recording_solve)
+    real_solve(instance, SolveParams(time_limit=30), prepared)
+    assert limits and limits[0] <= 30 - 0.5
