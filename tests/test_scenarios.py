@@ -753,3 +753,14 @@ def test_reading_and_preparing_count_against_each_variants_limit(
     sweep.run_scenarios(CITY_SCENARIOS, tmp_path / "out", SolveParams(time_limit=30),
                         pool_size=1)  # fmt: skip
     assert limits and all(limit <= 30 - 0.7 for limit in limits)
+
+
+def test_a_sweep_that_cannot_fit_in_memory_stops_before_any_variant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher.solve import footprint
+
+    monkeypatch.setattr(footprint, "available_bytes", lambda: 2**20)
+    code, _, stderr = run("scenarios", str(CITY_SCENARIOS), "--out", str(tmp_path / "out"))
+    assert code == 2 and "2 at once" in stderr and "--workers-pool" in stderr
+    assert not (tmp_path / "out" / COMPARISON_CSV).exists()

@@ -31,6 +31,7 @@ from matcher.io.reader import InputError, read_instance
 from matcher.model.space import CONFLICT_HEAD_ZH, conflict_message
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import input_hash, plan_summary
+from matcher.solve import footprint
 from matcher.solve.pipeline import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,6 +52,13 @@ def _load(path: Path) -> Instance:
     except InputError as error:
         _fail(str(error), EXIT_INPUT)
         raise AssertionError from error  # unreachable: _fail exits
+
+
+def _refuse_if_too_big(data: Instance, command: str, listed: bool | None = None) -> None:
+    """Exit 2 before anything is built when the command cannot fit in memory here."""
+    message = footprint.too_big(data, command, listed)
+    if message is not None:
+        _fail(message, EXIT_INPUT)
 
 
 def _fail_without_plan(result: Result, time_limit: float, lang: str, head_zh: str,
@@ -182,6 +190,7 @@ def solve_command(
     data = _load(instance)
     for warning in data.warnings:
         click.echo(f"warning: {warning}", err=True)
+    _refuse_if_too_big(data, "matcher solve")
     prepared = prepare(data)
     # at national scale reading and listing the pairs take about 30 s of the limit
     left = max(time_limit - (time.perf_counter() - began), 0.1)
@@ -266,6 +275,7 @@ def explain(
         _fail(f"Not in {instance}: {', '.join(unknown)}", EXIT_INPUT)
     if not check_plan(data, plan).ok:
         _fail(f"The plan in {plan_dir} breaks rules; run `matcher check` first.", EXIT_CHECK_FAILED)
+    _refuse_if_too_big(data, "matcher explain")
     assignments = [(cand_index[c], post_index[p]) for c, p in plan]
     # above 20M cells the pairs are never all listed: only the plan's and the asked ones'
     prepared = focused(prepare(data), assignments, [cand_index[c] for c in cadres],
@@ -420,6 +430,7 @@ def replan_command(
         changes = replanning.read_changes(changes_file, data, published)
     except replanning.ChangesError as error:
         _fail(str(error), EXIT_INPUT)
+    _refuse_if_too_big(data, "matcher replan", not replanning.lists_too_many(data))
     for warning in (*data.warnings, *changes.warnings):
         click.echo(f"warning: {warning}", err=True)
     for violation in check_plan(data, published).violations:  # kept only where rules allow

@@ -63,6 +63,7 @@ from matcher.planning.scenarios import (
 )
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import plan_summary  # the very summary.json of `matcher solve`
+from matcher.solve import footprint
 from matcher.solve.pipeline import INFEASIBLE, SolveParams, prepare, solve
 from matcher.solve.pipeline import Result as SolveResult
 
@@ -463,6 +464,12 @@ def run_scenarios(
     # each variant's limit runs from reading its input, as in solve: the base is read
     # once and the variants built from it, so every variant is charged that time
     read = time.perf_counter() - began
+    at_once = 1 if address is not None else min(pool_size, len(scenarios.variants))
+    largest = max((v.instance for v in scenarios.variants),
+                  key=lambda i: i.num_candidates * i.num_posts)  # fmt: skip
+    too_big = footprint.too_big(largest, "matcher scenarios", copies=at_once)
+    if too_big is not None:
+        raise SweepError(too_big, 2)
     per_variant = replace(params, time_limit=max(params.time_limit - read, 0.1))
     for warning in scenarios.base_warnings:
         warn(f"warning: {warning}")
