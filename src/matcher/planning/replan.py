@@ -429,6 +429,23 @@ REPLAN_LP_SHARE = 0.4
 re-plan's pairs and its bound caps coverage over all pairs (the only bound claimed)."""
 
 
+RESTRICTED_PAIRS = 90_000
+"""At most this many pairs in a national re-plan's model (beyond the published pairs, the
+LP's support and the changed cadres' and posts' own): below ``MIP_PLAN_ABOVE_PAIRS`` the
+solve searches with CP-SAT, which stops at its limit. Over 190,000 pairs the HiGHS phases
+overran theirs by 25-50 s (national seed 1, drop one: 167 s for a 120 s limit)."""
+
+
+def _best_by_weight(universe: implicit.Universe, keys: IntArray, count: int) -> IntArray:
+    """The ``count`` pairs of ``keys`` of highest weight (``M·priority + fit``), sorted."""
+    if count <= 0 or keys.size == 0:
+        return np.zeros(0, np.int64)
+    if keys.size <= count:
+        return keys
+    weights = universe.pair_weights(*implicit.split_keys(universe, keys))
+    return np.sort(keys[np.argsort(-weights, kind="stable")[:count]])
+
+
 def lists_too_many(instance: Instance) -> bool:
     """Whether a re-plan of ``instance`` must not list every pair (as ``prepare`` decides:
     above ``IMPLICIT_ABOVE_CELLS`` cells; rule 7's groups are solved over listed pairs)."""
@@ -526,8 +543,11 @@ def _restricted_replan(
     lp_budget = REPLAN_LP_SHARE * (params.time_limit - (time.perf_counter() - start))
     lp = implicit.solve_lp(universe, lp_budget, kept_keys) if lp_budget > 0 else None
     columns = implicit.start_pairs(universe) if lp is None else lp.keys
-    keys = np.union1d(np.union1d(columns, kept_keys), _affected_keys(universe, published,
-                                                                     changes))  # fmt: skip
+    must = np.union1d(kept_keys, _affected_keys(universe, published, changes))
+    if lp is not None and lp.values.size == lp.keys.size:  # the LP's support first
+        must = np.union1d(must, lp.keys[lp.values > 1e-9])
+    keys = np.union1d(must, _best_by_weight(universe, np.setdiff1d(columns, must),
+                                            RESTRICTED_PAIRS - must.size))  # fmt: skip
     model = restricted(universe, keys)
     keep = np.isin(keys, kept_keys).astype(np.int64)
     objective = objective_module.build(model.space, model.fit, keep, universe.cand_fit_range)
