@@ -715,3 +715,15 @@ def test_restricted_replan_gives_a_plan_with_bounds_that_hold_over_all_pairs(
     if result.status == OPTIMAL:  # only when the bound over all pairs is reached
         assert (result.coverage, result.kept, result.fit) == (best.coverage, best.kept, best.fit)
     describe_moves(restricted)  # every move explained from the restricted model
+
+
+def test_restricted_infeasible_is_never_reported_as_the_problems() -> None:
+    # a restricted model's "the rules cannot hold" is about its pairs only (exit 3 would
+    # tell the planner their rules conflict): it becomes "unknown" (exit 4)
+    from matcher.planning.replan import _honest
+    from matcher.solve.pipeline import INFEASIBLE, UNKNOWN, Result
+
+    instance = random_instance(1, num_candidates=5, num_posts=3)
+    model = prepare(instance, implicit_pairs=True)
+    infeasible = Result(INFEASIBLE, (), 0, 0, Fraction(0), Fraction(0), 0.0, {})
+    assert _honest(infeasible, model, 0).status == UNKNOWN

@@ -45,7 +45,9 @@ from matcher.solve import implicit, pipeline
 from matcher.solve.events import Listener, ProgressEvent
 from matcher.solve.pipeline import (
     FEASIBLE,
+    INFEASIBLE,
     OPTIMAL,
+    UNKNOWN,
     Prepared,
     Result,
     SolveParams,
@@ -499,10 +501,13 @@ def _honest(result: Result, model: Prepared, cap: int) -> Result:
     covers more than ``cap``, keeps more than every published pair still eligible, or
     fits better than each cadre's best post: ``M·cap + K·max_kept + Σ best``.
     """
+    if result.status == INFEASIBLE:  # only these pairs were shown infeasible, not the problem
+        return replace(result, status=UNKNOWN, conflicts=())
     if not result.has_plan:
         return result
     objective = model.objective
-    fit_best = int(np.maximum(model.universe.cand_fit_range[0], 0).sum()) if model.universe else 0
+    assert model.universe is not None
+    fit_best = int(np.maximum(model.universe.cand_fit_range[0], 0).sum())
     bound = (cap * objective.coverage_weight + objective.max_kept * objective.keep_weight
              + fit_best)  # fmt: skip
     scaled_fit = int(round(result.fit * model.fit.scale))
@@ -529,11 +534,13 @@ def _restricted_replan(
 ) -> Replan:
     """A re-plan that never lists every pair (above ``IMPLICIT_ABOVE_CELLS`` cells).
 
-    The model holds the published pairs still eligible, the columns of the LP over all
-    pairs (which start from each post's and cadre's best pairs by weight), and every
-    pair of the cadres and posts the changes touch; with the keep tier it is solved as
-    a listed model. A plan of a restricted model is a plan of the full problem; its
-    bound is not, so the result carries only what holds over all pairs (``_honest``).
+    The model holds the published pairs still eligible, every pair of the cadres and
+    posts the changes touch, the support of the LP over all pairs, and its other columns
+    (which start from each post's and cadre's best pairs by weight) of highest weight, up
+    to ``RESTRICTED_PAIRS``; with the keep tier it is solved as a listed model. A plan of
+    a restricted model is a plan of the full problem; its bound is not, so the result
+    carries only what holds over all pairs (``_honest``), and "infeasible" over these
+    pairs becomes "unknown".
     """
     params = params or SolveParams()
     start = time.perf_counter()
@@ -1055,6 +1062,12 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
     fewest_changes = counts.published - result.kept_bound
     # proven fewest only once coverage is proven too: the keep tier ranks plans of equal coverage
     fewest_proven = (result.coverage, result.kept) == (result.coverage_bound, result.kept_bound)
+    # as in solve's summary: fit's bound means something only once coverage is proven
+    coverage_proven = result.coverage == result.coverage_bound
+    fit_bound_en = (
+        f"bound {result.fit_bound}" if coverage_proven else "bound once coverage is proven"
+    )
+    fit_bound_zh = f"上界 {result.fit_bound}" if coverage_proven else "覆盖度得证后才给出上界"
     if lang == "zh":
         fewest = "已是最少" if fewest_proven else f"至少需 {fewest_changes} 项"
         return [
@@ -1065,8 +1078,7 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
             f"退出 {counts.dropped_out} 人"
             + (f"，岗位撤销未另行安排 {counts.closed} 人" if counts.closed else "")
             + f"；空缺职数 {unfilled}/{counts.seats}",
-            f"变动原安排 {counts.changed} 项（{fewest}），"
-            f"匹配度 {result.fit}（上界 {result.fit_bound}）",
+            f"变动原安排 {counts.changed} 项（{fewest}），匹配度 {result.fit}（{fit_bound_zh}）",
         ]
     fewest = "the fewest possible" if fewest_proven else f"at least {fewest_changes} needed"
     return [
@@ -1076,6 +1088,5 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
         f" {counts.newly_placed}, sent home {counts.sent_home}, dropped out {counts.dropped_out}"
         + (f", post closed {counts.closed}" if counts.closed else "")
         + f"; unfilled seats {unfilled} of {counts.seats}",
-        f"changed assignments {counts.changed} ({fewest}), fit {result.fit}"
-        f" (bound {result.fit_bound})",
+        f"changed assignments {counts.changed} ({fewest}), fit {result.fit} ({fit_bound_en})",
     ]
