@@ -119,14 +119,22 @@ def main() -> None:
         f" --cap-gib {args.cap_gib:g}`: each command alone, `nice -n 10`, `prlimit"
         f" --as={args.cap_gib:g} GiB`, `/usr/bin/time -v` (wall, peak RSS). Instances:"
         " `instances/city`; `matcher generate province|national DIR --seed 1`.",
-        "Time limits: city and province 60 s, national 120 s. The re-plan drops the"
+        "Rows of other tiers come from earlier runs of this script the same day (one tier"
+        " at a time keeps the shared machine usable). Time limits: city and province 60 s,"
+        " national 120 s. The re-plan drops the"
         " middle cadre of `assignments.csv`; the scenario file holds the base and that"
         " drop-out as one variant (`--workers-pool 1`: one after another).",
         "",
         "| tier | command | wall s | peak MiB | exit | exact command |",
         "|---|---|---:|---:|---:|---|",
     ]
-    for tier in args.tiers.split(","):
+    tiers = args.tiers.split(",")
+    # rows of tiers measured earlier today, by another run of this script, are kept
+    earlier = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+    kept = [row for row in earlier if row.startswith("| ") and row.split(" | ")[0][2:]
+            in set(TIME_LIMITS) - set(tiers)]  # fmt: skip
+    lines += kept
+    for tier in tiers:
         for name, shown, figures in tier_runs(tier, args.workdir / tier, args.cap_gib):
             lines.append(f"| {tier} | {name} | {figures['wall_s']} | {figures['peak_mib']} |"
                          f" {figures['exit']} | `{shown}` |")  # fmt: skip
