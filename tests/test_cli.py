@@ -254,3 +254,27 @@ def test_summary_records_the_time_limit_as_given(instance: Path, tmp_path: Path)
     assert code == 0, text
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["time_limit"] == 30
+
+
+def test_a_command_that_cannot_fit_in_memory_stops_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the estimate (pairs × measured bytes a pair) against the memory available: here
+    # 1 MiB, so every command that builds a model refuses with exit 2 and says why
+    from matcher.solve import footprint
+
+    tiny = str(Path(__file__).parent.parent / "instances" / "tiny")
+    plan = tmp_path / "plan"
+    assert CliRunner().invoke(main, ["solve", tiny, "--out", str(plan)]).exit_code == 0
+    monkeypatch.setattr(footprint, "available_bytes", lambda: 2**20)
+    changes = tmp_path / "changes.toml"
+    changes.write_text('drop_out = ["C1"]\n', encoding="utf-8")
+    for args in (
+        ["solve", tiny, "--out", str(tmp_path / "again")],
+        ["explain", tiny, str(plan), "--cadre", "C1"],
+        ["replan", tiny, str(plan), "--changes", str(changes), "--out", str(tmp_path / "r")],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert "GiB is available here" in result.output and "Nothing was started" in result.output
+    assert not (tmp_path / "again").exists() and not (tmp_path / "r").exists()

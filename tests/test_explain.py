@@ -86,3 +86,21 @@ def test_conflicts_in_chinese(tmp_path: Path) -> None:
         in result.output
     )
     assert "超过所在职级的年龄上限" in result.output  # the supply warning says why
+
+
+def test_without_listing_every_pair_the_answers_are_the_same(
+    plan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # national scale (338M pairs) never lists every pair: explain lists the plan's pairs
+    # and the asked cadres' and posts' own; every answer must read as with all listed
+    from matcher.io.reader import read_instance
+    from matcher.solve import pipeline
+
+    data = read_instance(Path(TINY))
+    asked = [arg for c in data.candidates for arg in ("--cadre", c.id)]
+    asked += [arg for p in data.posts for arg in ("--post", p.id)]
+    asked += [arg for t in data.teams for arg in ("--team", t.id)]
+    listed = explain(plan, *asked)
+    monkeypatch.setattr(pipeline, "IMPLICIT_ABOVE_CELLS", 0)
+    assert pipeline.prepare(data).universe is not None and not pipeline.prepare(data).all_listed
+    assert explain(plan, *asked) == listed

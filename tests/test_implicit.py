@@ -507,3 +507,50 @@ def test_listed_large_path_falls_back_to_the_first_plan_when_the_mip_finds_none(
     assert best.status == OPTIMAL
     assert (result.coverage, result.fit) <= (best.coverage, best.fit)
     assert result.coverage_bound >= best.coverage
+
+
+def test_lagrangian_bound_with_weights_too_large_for_int64_is_exact() -> None:
+    # a national re-plan's keep tier makes weights × 2²⁰ pass 2⁶²: the bound is then
+    # summed in Python integers (scipy.sparse refuses them), to the same exact value
+    import scipy.sparse as sp
+
+    matrix = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 0]], dtype=np.int64))
+    lower = np.array([-np.inf, 1.0, -np.inf])
+    upper = np.array([1.0, 2.0, 0.0])
+    duals = np.array([3.0, -0.5, 0.0])
+    big = 1 << 45
+    weights = np.array([big, big + 7, 5], dtype=np.int64)
+    total, reduced, y, sides = _lagrangian_bound(matrix, weights, lower, upper, duals)
+    dense = matrix.toarray()
+    expected = [int(weights[j]) * DUAL_SCALE - sum(int(dense[i, j]) * int(y[i]) for i in range(3))
+                for j in range(3)]  # fmt: skip
+    assert list(reduced) == expected
+    assert total == sum(r for r in expected if r > 0) + int(np.dot(y, sides))
+
+
+def test_an_infeasible_implicit_lp_settles_within_the_time_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the listed re-solve after an "infeasible" implicit LP gets what is left of the
+    # limit, not the full limit again (a slow LP phase is simulated)
+    import time
+    from types import SimpleNamespace
+
+    instance = random_instance(3, num_candidates=8, num_posts=4)
+    prepared = prepare(instance, implicit_pairs=True)
+    real_solve = solver_module.solve
+    limits: list[float] = []
+
+    def slow_infeasible_lp(universe: object, budget: float, plan: object = None) -> object:
+        time.sleep(0.5)
+        return SimpleNamespace(status="infeasible", runtime=0.5, keys=np.zeros(0, np.int64))
+
+    def recording_solve(instance: Instance, params: SolveParams, *args: object,
+                        **kwargs: object) -> object:  # fmt: skip
+        limits.append(params.time_limit)
+        return real_solve(instance, params, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(implicit, "solve_lp", slow_infeasible_lp)
+    monkeypatch.setattr(solver_module, "solve", recording_solve)
+    real_solve(instance, SolveParams(time_limit=30), prepared)
+    assert limits and limits[0] <= 30 - 0.5

@@ -684,3 +684,46 @@ def test_a_seat_a_party_minimum_closes_is_not_offered_as_free() -> None:
         "not placed elsewhere: none of their 1 other eligible posts has a seat they could"
         " take without breaking a rule"
     )
+
+
+@pytest.mark.parametrize("seed", [s for s in range(30) if s % 3 != 2][:12])
+def test_restricted_replan_gives_a_plan_with_bounds_that_hold_over_all_pairs(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # above 20M cells a re-plan never lists every pair: its model holds the published
+    # pairs, the LP's columns and the changed cadres' pairs; its plan must keep every
+    # rule and its bounds must hold for the optimum over ALL pairs (found listed here)
+    from matcher.solve import pipeline
+
+    found = random_changes(seed)
+    if found is None:
+        pytest.skip("no changes for this seed")
+    instance, published, changes = found
+    listed = replan(instance, published, changes, QUICK)
+    monkeypatch.setattr(pipeline, "IMPLICIT_ABOVE_CELLS", 0)
+    restricted = replan(instance, published, changes, QUICK)
+    assert restricted.prepared.universe is not None  # the restricted path ran
+    assert listed.prepared.universe is None
+    result, best = restricted.result, listed.result
+    assert best.status == OPTIMAL and result.has_plan
+    assert check_plan(restricted.instance, restricted.plan).ok
+    assert result.coverage <= best.coverage <= result.coverage_bound
+    if result.coverage == best.coverage:
+        assert result.kept <= best.kept <= result.kept_bound
+    if (result.coverage, result.kept) == (best.coverage, best.kept):
+        assert result.fit <= best.fit <= result.fit_bound
+    if result.status == OPTIMAL:  # only when the bound over all pairs is reached
+        assert (result.coverage, result.kept, result.fit) == (best.coverage, best.kept, best.fit)
+    describe_moves(restricted)  # every move explained from the restricted model
+
+
+def test_restricted_infeasible_is_never_reported_as_the_problems() -> None:
+    # a restricted model's "the rules cannot hold" is about its pairs only (exit 3 would
+    # tell the planner their rules conflict): it becomes "unknown" (exit 4)
+    from matcher.planning.replan import _honest
+    from matcher.solve.pipeline import INFEASIBLE, UNKNOWN, Result
+
+    instance = random_instance(1, num_candidates=5, num_posts=3)
+    model = prepare(instance, implicit_pairs=True)
+    infeasible = Result(INFEASIBLE, (), 0, 0, Fraction(0), Fraction(0), 0.0, {})
+    assert _honest(infeasible, model, 0).status == UNKNOWN

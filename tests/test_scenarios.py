@@ -721,3 +721,46 @@ def test_unreachable_dask_scheduler_exits_2(tmp_path: Path) -> None:
     with pytest.raises(SweepError, match="Cannot reach the Dask scheduler") as caught:
         run_jobs(jobs, address="tcp://127.0.0.1:9", connect_seconds=1)
     assert caught.value.code == 2
+
+
+def test_reading_and_preparing_count_against_each_variants_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --time-limit runs from reading the input, as in solve: slow reading and a slow
+    # prepare (simulated) leave each variant's solve only what is left
+    import time
+
+    from matcher.planning import sweep
+
+    limits: list[float] = []
+    real_load, real_prepare, real_solve = sweep.load_scenarios, sweep.prepare, sweep.solve
+
+    def slow_load(path: Path) -> object:
+        time.sleep(0.4)
+        return real_load(path)
+
+    def slow_prepare(instance: Instance) -> object:
+        time.sleep(0.3)
+        return real_prepare(instance)
+
+    def recording_solve(instance: Instance, params: SolveParams, *args: object) -> object:
+        limits.append(params.time_limit)
+        return real_solve(instance, params, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sweep, "load_scenarios", slow_load)
+    monkeypatch.setattr(sweep, "prepare", slow_prepare)
+    monkeypatch.setattr(sweep, "solve", recording_solve)
+    sweep.run_scenarios(CITY_SCENARIOS, tmp_path / "out", SolveParams(time_limit=30),
+                        pool_size=1)  # fmt: skip
+    assert limits and all(limit <= 30 - 0.7 for limit in limits)
+
+
+def test_a_sweep_that_cannot_fit_in_memory_stops_before_any_variant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher.solve import footprint
+
+    monkeypatch.setattr(footprint, "available_bytes", lambda: 2**20)
+    code, _, stderr = run("scenarios", str(CITY_SCENARIOS), "--out", str(tmp_path / "out"))
+    assert code == 2 and "2 at once" in stderr and "--workers-pool" in stderr
+    assert not (tmp_path / "out" / COMPARISON_CSV).exists()

@@ -12,7 +12,8 @@ import numpy.typing as npt
 
 from matcher.model.space import Row
 from matcher.prepare.encoding import IntArray
-from matcher.solve.pipeline import Prepared
+from matcher.solve import implicit
+from matcher.solve.pipeline import Prepared, restricted
 from matcher.solve.relaxation import constraint_matrix
 
 
@@ -52,6 +53,8 @@ class PlanView:
         keys = space.post_idcs * width + space.cand_idcs
         order = np.argsort(keys, kind="stable")  # already sorted by post, then cadre
         wanted = np.array([p * width + c for c, p in assignments], dtype=np.int64)
+        if wanted.size and not keys.size:  # nothing listed (a universe's empty model)
+            raise KeyError("an assignment is not an eligible pair of the model")
         found = np.searchsorted(keys, wanted, sorter=order)
         found = order[np.minimum(found, max(keys.size - 1, 0))] if keys.size else found
         if wanted.size and (found.size != wanted.size or np.any(keys[found] != wanted)):
@@ -108,3 +111,41 @@ class PlanView:
         pairs = self.prepared.space.cand2pairs[cand]
         hits = pairs[self.prepared.space.post_idcs[pairs] == post]
         return int(hits[0]) if hits.size else None
+
+
+def cadre_keys(universe: implicit.Universe, cand: int) -> IntArray:
+    """Keys (``implicit.pair_keys``) of every eligible pair of one cadre, from the bits."""
+    column = universe.eligible_bits[:, cand >> 3]
+    posts = np.flatnonzero((column >> (7 - (cand & 7))) & 1).astype(np.int64)
+    return implicit.pair_keys(universe, np.full(posts.size, cand, dtype=np.int64), posts)
+
+
+def post_keys(universe: implicit.Universe, post: int) -> IntArray:
+    """Keys of every eligible pair of one post, from the bits."""
+    cands = np.flatnonzero(universe.eligible(post, post + 1)[0]).astype(np.int64)
+    return implicit.pair_keys(universe, cands, np.full(cands.size, post, dtype=np.int64))
+
+
+def focused(
+    prepared: Prepared,
+    assignments: list[tuple[int, int]],
+    cands: list[int] | tuple[int, ...] = (),
+    posts: list[int] | tuple[int, ...] = (),
+) -> Prepared:
+    """A model that lists what a what-if about ``cands`` and ``posts`` needs.
+
+    With every pair listed, ``prepared`` itself. Otherwise (``model.implicit``: at
+    national scale 338M pairs are never listed) the full problem's rows over the
+    plan's pairs and every eligible pair of the given cadres and posts: the rows'
+    activities depend on the plan's pairs only, so each what-if on those pairs is
+    exact, and nothing else is listed (a few seconds and megabytes, not gigabytes).
+    """
+    universe = prepared.universe
+    if universe is None or prepared.all_listed:
+        return prepared
+    plan_cands = np.array([c for c, _ in assignments], dtype=np.int64)
+    plan_posts = np.array([p for _, p in assignments], dtype=np.int64)
+    parts = [implicit.pair_keys(universe, plan_cands, plan_posts)]
+    parts += [cadre_keys(universe, cand) for cand in cands]
+    parts += [post_keys(universe, post) for post in posts]
+    return restricted(universe, np.unique(np.concatenate(parts)))

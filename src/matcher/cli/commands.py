@@ -21,7 +21,7 @@ from rich.table import Table
 
 from matcher import __version__
 from matcher.analysis.alternates import alternates_of
-from matcher.analysis.planview import PlanView
+from matcher.analysis.planview import PlanView, focused
 from matcher.analysis.supply import shortfalls
 from matcher.check.checker import CheckReport, check_plan
 from matcher.cli.terminal import live_progress, stderr_console
@@ -31,6 +31,7 @@ from matcher.io.reader import InputError, read_instance
 from matcher.model.space import CONFLICT_HEAD_ZH, conflict_message
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import input_hash, plan_summary
+from matcher.solve import footprint
 from matcher.solve.pipeline import INFEASIBLE, OPTIMAL, Result, SolveParams, prepare, solve
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,6 +52,13 @@ def _load(path: Path) -> Instance:
     except InputError as error:
         _fail(str(error), EXIT_INPUT)
         raise AssertionError from error  # unreachable: _fail exits
+
+
+def _refuse_if_too_big(data: Instance, command: str, listed: bool | None = None) -> None:
+    """Exit 2 before anything is built when the command cannot fit in memory here."""
+    message = footprint.too_big(data, command, listed)
+    if message is not None:
+        _fail(message, EXIT_INPUT)
 
 
 def _fail_without_plan(result: Result, time_limit: float, lang: str, head_zh: str,
@@ -182,6 +190,7 @@ def solve_command(
     data = _load(instance)
     for warning in data.warnings:
         click.echo(f"warning: {warning}", err=True)
+    _refuse_if_too_big(data, "matcher solve")
     prepared = prepare(data)
     # at national scale reading and listing the pairs take about 30 s of the limit
     left = max(time_limit - (time.perf_counter() - began), 0.1)
@@ -266,8 +275,12 @@ def explain(
         _fail(f"Not in {instance}: {', '.join(unknown)}", EXIT_INPUT)
     if not check_plan(data, plan).ok:
         _fail(f"The plan in {plan_dir} breaks rules; run `matcher check` first.", EXIT_CHECK_FAILED)
-    prepared = prepare(data)
-    view = PlanView.from_assignments(prepared, [(cand_index[c], post_index[p]) for c, p in plan])
+    _refuse_if_too_big(data, "matcher explain")
+    assignments = [(cand_index[c], post_index[p]) for c, p in plan]
+    # above 20M cells the pairs are never all listed: only the plan's and the asked ones'
+    prepared = focused(prepare(data), assignments, [cand_index[c] for c in cadres],
+                       [post_index[p] for p in posts])  # fmt: skip
+    view = PlanView.from_assignments(prepared, assignments)
     blocks = [explain_cadre(prepared, view, cand_index[c], lang) for c in cadres]
     blocks += [explain_post(prepared, view, post_index[p], lang) for p in posts]
     blocks += [explain_team(prepared, view, t, lang) for t in teams]
@@ -407,6 +420,7 @@ def replan_command(
     """Re-plan after changes: coverage first, then fewest changed assignments, then fit."""
     from matcher.planning import replan as replanning
 
+    began = time.perf_counter()  # the limit runs from reading the input, as in solve
     data = _load(instance)
     try:
         published = read_plan(published_plan_dir)
@@ -416,12 +430,14 @@ def replan_command(
         changes = replanning.read_changes(changes_file, data, published)
     except replanning.ChangesError as error:
         _fail(str(error), EXIT_INPUT)
+    _refuse_if_too_big(data, "matcher replan", not replanning.lists_too_many(data))
     for warning in (*data.warnings, *changes.warnings):
         click.echo(f"warning: {warning}", err=True)
     for violation in check_plan(data, published).violations:  # kept only where rules allow
         click.echo(f"warning: published plan: {violation.subject}: {violation.message_en}",
                    err=True)  # fmt: skip
-    params = SolveParams(time_limit=time_limit, seed=seed)
+    left = max(time_limit - (time.perf_counter() - began), 0.1)
+    params = SolveParams(time_limit=left, seed=seed)
     with live_progress(stderr_console(), lang) as progress:
         replanned = replanning.replan(data, published, changes, params, progress=progress)
     new_data, prepared, result = replanned.instance, replanned.prepared, replanned.result
@@ -442,7 +458,8 @@ def replan_command(
     tables = plan_tables(new_data, plan, report, *eligible_counts(prepared),
                          alternates_of(prepared, result.assignments), lang)  # fmt: skip
     tables["changes"] = replanning.moves_table(replanned, moves, lang)
-    summary = plan_summary(new_data, result, report, instance, params)
+    summary = plan_summary(new_data, result, report, instance,
+                           replace(params, time_limit=time_limit))  # fmt: skip
     summary["replan"] = {
         "published_plan": str(published_plan_dir),
         "changes_file": str(changes_file),

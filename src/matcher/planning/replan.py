@@ -19,6 +19,7 @@ the seat a newcomer fills and who left it.
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 
-from matcher.analysis.planview import PlanView
+from matcher.analysis.planview import PlanView, cadre_keys, post_keys
 from matcher.instance import Candidate, Instance, Post
 from matcher.io.atomic import write_atomically
 from matcher.io.labels import CHANGES_HEADERS_ZH as HEADERS_ZH
@@ -41,8 +42,21 @@ from matcher.model.space import Row, ones
 from matcher.planning.scenarios import write_variant_instance
 from matcher.prepare.eligibility import describe, exclusion_mask
 from matcher.prepare.encoding import IntArray
-from matcher.solve.events import Listener
-from matcher.solve.pipeline import Prepared, Result, SolveParams, prepare, solve
+from matcher.solve import implicit, pipeline
+from matcher.solve.events import Listener, ProgressEvent
+from matcher.solve.pipeline import (
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    UNKNOWN,
+    Prepared,
+    Result,
+    SolveParams,
+    prepare,
+    restricted,
+    solve,
+)
+from matcher.solve.relaxation import DUAL_SCALE
 from matcher.solve.result import Status
 
 # ----------------------------------------------------------------------------------------
@@ -401,6 +415,9 @@ def replan(
     proven the same way, sooner when little changed.
     """
     instance = apply_changes(original, changes)
+    if lists_too_many(instance):
+        return _restricted_replan(original, instance, published, changes, params,
+                                  progress=progress, warm_start=warm_start)  # fmt: skip
     # the keep tier's weights are built over listed pairs (no implicit pricing of keeps)
     prepared = prepare(instance, implicit_pairs=False)
     keep = keep_mask(prepared, published)
@@ -409,6 +426,160 @@ def replan(
     hint = keep if warm_start else None
     result = solve(instance, params, prepared, progress=progress, hint=hint)
     return Replan(original, instance, changes, tuple(published), prepared, result)
+
+
+REPLAN_LP_SHARE = 0.4
+"""Share of a national re-plan's time for the LP over all pairs: its columns join the
+re-plan's pairs and its bound caps coverage over all pairs (the only bound claimed)."""
+
+
+RESTRICTED_PAIRS = 90_000
+"""At most this many pairs in a national re-plan's model (beyond the published pairs, the
+LP's support and the changed cadres' and posts' own): below ``MIP_PLAN_ABOVE_PAIRS`` the
+solve searches with CP-SAT, which stops at its limit. Over 190,000 pairs the HiGHS phases
+overran theirs by 25-50 s (national seed 1, drop one: 167 s for a 120 s limit)."""
+
+
+def _best_by_weight(universe: implicit.Universe, keys: IntArray, count: int) -> IntArray:
+    """The ``count`` pairs of ``keys`` of highest weight (``M·priority + fit``), sorted."""
+    if count <= 0 or keys.size == 0:
+        return np.zeros(0, np.int64)
+    if keys.size <= count:
+        return keys
+    weights = universe.pair_weights(*implicit.split_keys(universe, keys))
+    return np.sort(keys[np.argsort(-weights, kind="stable")[:count]])
+
+
+def lists_too_many(instance: Instance) -> bool:
+    """Whether a re-plan of ``instance`` must not list every pair (as ``prepare`` decides:
+    above ``IMPLICIT_ABOVE_CELLS`` cells; rule 7's groups are solved over listed pairs)."""
+    cells = instance.num_candidates * instance.num_posts
+    return cells > pipeline.IMPLICIT_ABOVE_CELLS and not instance.groups
+
+
+def _published_keys(universe: implicit.Universe, published: Sequence[tuple[str, str]]) -> IntArray:
+    """Keys of the published pairs still eligible in ``universe``'s instance."""
+    instance = universe.enc.instance
+    cand_index = {c.id: i for i, c in enumerate(instance.candidates)}
+    post_index = {p.id: i for i, p in enumerate(instance.posts)}
+    found = [(cand_index.get(c), post_index.get(p)) for c, p in published]
+    pairs = [(c, p) for c, p in found if c is not None and p is not None]
+    cands = np.array([c for c, _ in pairs], dtype=np.int64)
+    posts = np.array([p for _, p in pairs], dtype=np.int64)
+    eligible = exclusion_mask(universe.enc, cands, posts) == 0 if pairs else np.zeros(0, bool)
+    return np.unique(implicit.pair_keys(universe, cands[eligible], posts[eligible]))
+
+
+def _affected_keys(universe: implicit.Universe, published: Sequence[tuple[str, str]],
+                   changes: Changes) -> IntArray:  # fmt: skip
+    """Every eligible pair of the cadres whose published post closed, of the added cadres
+    and of the added posts: the pairs their explanations and moves need in full."""
+    instance = universe.enc.instance
+    cand_index = {c.id: i for i, c in enumerate(instance.candidates)}
+    post_index = {p.id: i for i, p in enumerate(instance.posts)}
+    closed = set(changes.close_posts)
+    cands = {cand_index[c] for c, p in published if p in closed and c in cand_index}
+    cands |= {cand_index[c.id] for c in changes.add_candidates}
+    parts = [cadre_keys(universe, cand) for cand in sorted(cands)]
+    parts += [post_keys(universe, post_index[p.id]) for p in changes.add_posts]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+
+def coverage_cap(universe: implicit.Universe, lp: implicit.ImplicitLP | None) -> int:
+    """No plan over all pairs covers more: from the LP's bound (``M·coverage + fit`` summed
+    over all pairs) if it has one, else every seat an eligible cadre could take filled."""
+    seats = np.minimum(universe.enc.post_seats, universe.degrees.per_post)
+    cap = int(np.dot(universe.enc.post_priority, seats))
+    if lp is not None and lp.status == "optimal":
+        fit_floor = int(np.minimum(universe.cand_fit_range[1], 0).sum())
+        cap = min(cap, (lp.bound // DUAL_SCALE - fit_floor) // universe.coverage_weight)
+    return cap
+
+
+def _honest(result: Result, model: Prepared, cap: int) -> Result:
+    """The restricted model's result with the bounds it can prove over ALL pairs.
+
+    Its own bound holds for plans of the listed pairs only. Over all pairs no plan
+    covers more than ``cap``, keeps more than every published pair still eligible, or
+    fits better than each cadre's best post: ``M·cap + K·max_kept + Σ best``.
+    """
+    if result.status == INFEASIBLE:  # only these pairs were shown infeasible, not the problem
+        return replace(result, status=UNKNOWN, conflicts=())
+    if not result.has_plan:
+        return result
+    objective = model.objective
+    assert model.universe is not None
+    fit_best = int(np.maximum(model.universe.cand_fit_range[0], 0).sum())
+    bound = (cap * objective.coverage_weight + objective.max_kept * objective.keep_weight
+             + fit_best)  # fmt: skip
+    scaled_fit = int(round(result.fit * model.fit.scale))
+    value = objective.value(result.coverage, result.kept, scaled_fit)
+    bound = max(bound, value)
+    coverage_bound, kept_bound, fit_bound = objective.tier_bounds(bound, result.coverage,
+                                                                  result.kept)  # fmt: skip
+    optimal = bound == value
+    return replace(result, status=OPTIMAL if optimal else FEASIBLE,
+                   coverage_bound=coverage_bound, kept_bound=kept_bound,
+                   fit_bound=model.fit.value(fit_bound),
+                   proof=result.proof if optimal else "")  # fmt: skip
+
+
+def _restricted_replan(
+    original: Instance,
+    instance: Instance,
+    published: Sequence[tuple[str, str]],
+    changes: Changes,
+    params: SolveParams | None,
+    *,
+    progress: Listener | None,
+    warm_start: bool,
+) -> Replan:
+    """A re-plan that never lists every pair (above ``IMPLICIT_ABOVE_CELLS`` cells).
+
+    The model holds the published pairs still eligible, every pair of the cadres and
+    posts the changes touch, the support of the LP over all pairs, and its other columns
+    (which start from each post's and cadre's best pairs by weight) of highest weight, up
+    to ``RESTRICTED_PAIRS``; with the keep tier it is solved as a listed model. A plan of
+    a restricted model is a plan of the full problem; its bound is not, so the result
+    carries only what holds over all pairs (``_honest``), and "infeasible" over these
+    pairs becomes "unknown".
+    """
+    params = params or SolveParams()
+    start = time.perf_counter()
+    universe = prepare(instance, implicit_pairs=True).universe
+    assert universe is not None
+    kept_keys = _published_keys(universe, published)
+    lp_budget = REPLAN_LP_SHARE * (params.time_limit - (time.perf_counter() - start))
+    lp = implicit.solve_lp(universe, lp_budget, kept_keys) if lp_budget > 0 else None
+    columns = implicit.start_pairs(universe) if lp is None else lp.keys
+    must = np.union1d(kept_keys, _affected_keys(universe, published, changes))
+    if lp is not None and lp.values.size == lp.keys.size:  # the LP's support first
+        must = np.union1d(must, lp.keys[lp.values > 1e-9])
+    keys = np.union1d(must, _best_by_weight(universe, np.setdiff1d(columns, must),
+                                            RESTRICTED_PAIRS - must.size))  # fmt: skip
+    model = restricted(universe, keys)
+    keep = np.isin(keys, kept_keys).astype(np.int64)
+    objective = objective_module.build(model.space, model.fit, keep, universe.cand_fit_range)
+    model = replace(model, objective=objective)
+    left = max(params.time_limit - (time.perf_counter() - start), 0.1)
+    listed = replace(model, universe=None)  # solved as the listed model of these pairs
+    hint = keep if warm_start else None
+    result = solve(instance, replace(params, time_limit=left), listed,
+                   progress=_without_bounds(progress), hint=hint)  # fmt: skip
+    result = _honest(result, model, coverage_cap(universe, lp))
+    result = replace(result, runtime=time.perf_counter() - start)
+    return Replan(original, instance, changes, tuple(published), model, result)
+
+
+def _without_bounds(progress: Listener | None) -> Listener | None:
+    """The restricted model's bounds are not the problem's: the progress line shows plans."""
+    if progress is None:
+        return None
+
+    def forward(event: ProgressEvent) -> None:
+        progress(replace(event, coverage_bound=None, kept_bound=None, fit_bound=None))
+
+    return forward
 
 
 # ----------------------------------------------------------------------------------------
@@ -643,7 +814,14 @@ class _Describer:
     @cached_property
     def published_view(self) -> PlanView:
         """The published plan on the original instance, for "why not before?" what-ifs."""
-        prepared = prepare(self.plan.original, implicit_pairs=False)
+        original = self.plan.original
+        if self.plan.prepared.universe is None:
+            prepared = prepare(original, implicit_pairs=False)
+        else:  # never every pair: the published ones and the new plan's, where eligible
+            universe = prepare(original, implicit_pairs=True).universe
+            assert universe is not None
+            keys = _published_keys(universe, [*self.plan.published, *self.plan.plan])
+            prepared = restricted(universe, keys)
         return PlanView(prepared, np.flatnonzero(keep_mask(prepared, self.plan.published)))
 
     @cached_property
@@ -874,6 +1052,12 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
     fewest_changes = counts.published - result.kept_bound
     # proven fewest only once coverage is proven too: the keep tier ranks plans of equal coverage
     fewest_proven = (result.coverage, result.kept) == (result.coverage_bound, result.kept_bound)
+    # as in solve's summary: fit's bound means something only once coverage is proven
+    coverage_proven = result.coverage == result.coverage_bound
+    fit_bound_en = (
+        f"bound {result.fit_bound}" if coverage_proven else "bound once coverage is proven"
+    )
+    fit_bound_zh = f"上界 {result.fit_bound}" if coverage_proven else "覆盖度得证后才给出上界"
     if lang == "zh":
         fewest = "已是最少" if fewest_proven else f"至少需 {fewest_changes} 项"
         return [
@@ -884,8 +1068,7 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
             f"退出 {counts.dropped_out} 人"
             + (f"，岗位撤销未另行安排 {counts.closed} 人" if counts.closed else "")
             + f"；空缺职数 {unfilled}/{counts.seats}",
-            f"变动原安排 {counts.changed} 项（{fewest}），"
-            f"匹配度 {result.fit}（上界 {result.fit_bound}）",
+            f"变动原安排 {counts.changed} 项（{fewest}），匹配度 {result.fit}（{fit_bound_zh}）",
         ]
     fewest = "the fewest possible" if fewest_proven else f"at least {fewest_changes} needed"
     return [
@@ -895,6 +1078,5 @@ def summary_lines(plan: Replan, counts: Counts, lang: str = "en") -> list[str]:
         f" {counts.newly_placed}, sent home {counts.sent_home}, dropped out {counts.dropped_out}"
         + (f", post closed {counts.closed}" if counts.closed else "")
         + f"; unfilled seats {unfilled} of {counts.seats}",
-        f"changed assignments {counts.changed} ({fewest}), fit {result.fit}"
-        f" (bound {result.fit_bound})",
+        f"changed assignments {counts.changed} ({fewest}), fit {result.fit} ({fit_bound_en})",
     ]

@@ -36,11 +36,12 @@ end: an interrupted sweep leaves no partial folder (and a previous one intact).
 from __future__ import annotations
 
 import multiprocessing
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ from matcher.planning.scenarios import (
 )
 from matcher.publish.plan_files import eligible_counts, exact_number, plan_tables, write_plan
 from matcher.publish.summary import plan_summary  # the very summary.json of `matcher solve`
+from matcher.solve import footprint
 from matcher.solve.pipeline import Result as SolveResult
 from matcher.solve.pipeline import SolveParams, prepare, solve
 from matcher.solve.result import Status
@@ -121,8 +123,10 @@ class Outcome:
 def solve_job(job: Job) -> Outcome:
     """Solve one variant (runs in a pool process, on a Dask worker, or here)."""
     instance = job.instance
-    prepared = prepare(instance)
-    result = solve(instance, job.params, prepared)
+    began = time.perf_counter()
+    prepared = prepare(instance)  # inside the limit, as in solve
+    left = max(job.params.time_limit - (time.perf_counter() - began), 0.1)
+    result = solve(instance, replace(job.params, time_limit=left), prepared)
     if not result.has_plan:
         return Outcome(job.name, result, (), {}, {}, ())
     plan = tuple((instance.candidates[c].id, instance.posts[p].id) for c, p in result.assignments)
@@ -443,7 +447,18 @@ def run_scenarios(
     :class:`SweepError` otherwise.
     """
     _check_out(out)
+    began = time.perf_counter()
     scenarios = load_scenarios(file)
+    # each variant's limit runs from reading its input, as in solve: the base is read
+    # once and the variants built from it, so every variant is charged that time
+    read = time.perf_counter() - began
+    at_once = 1 if address is not None else min(pool_size, len(scenarios.variants))
+    largest = max((v.instance for v in scenarios.variants),
+                  key=lambda i: i.num_candidates * i.num_posts)  # fmt: skip
+    too_big = footprint.too_big(largest, "matcher scenarios", copies=at_once)
+    if too_big is not None:
+        raise SweepError(too_big, 2)
+    per_variant = replace(params, time_limit=max(params.time_limit - read, 0.1))
     for warning in scenarios.base_warnings:
         warn(f"warning: {warning}")
     base_warnings = set(scenarios.variants[0].instance.warnings)
@@ -451,7 +466,7 @@ def run_scenarios(
         for warning in variant.instance.warnings:
             if warning not in base_warnings:
                 warn(f'warning: variant "{variant.name}": {warning}')
-    jobs = [Job(v.name, v.instance, params) for v in scenarios.variants]
+    jobs = [Job(v.name, v.instance, per_variant) for v in scenarios.variants]
     on_start(len(jobs))
     outcomes = run_jobs(jobs, pool_size=pool_size, address=address, on_done=on_done)
     comparison = write_sweep(out, scenarios, outcomes, params, lang)

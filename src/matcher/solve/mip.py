@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,7 @@ def search(
     ``matrix`` holds every row over all pairs, ``lower ≤ matrix·x ≤ upper`` (±inf: no side).
     A plan found before ``time_limit`` but not proven best is returned too.
     """
+    began = time.perf_counter()  # building and loading the model count against the limit
     restricted = matrix[:, free].tocoo()
     model = cpp_elemental.CppElemental()
     row_ids = add_rows(model, lower, upper)
@@ -79,7 +81,9 @@ def search(
     init = init_arguments.StreamableSolverInitArguments().to_proto()
     solver = core_solver.new(parameters.SolverType.HIGHS.value, model.export_model(), init)
     solve_params = parameters.SolveParameters(
-        time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)),
+        time_limit=datetime.timedelta(
+            seconds=max(time_limit - (time.perf_counter() - began), 0.01)
+        ),
         random_seed=seed,
         relative_gap_tolerance=0.0,
         absolute_gap_tolerance=GAP_TOLERANCE,

@@ -475,7 +475,7 @@ def solve(
         return plan_result(values, proven_bound, Proof.CP_SAT)
     if status == cp_model.INFEASIBLE and incumbent is None:
         report(DIAGNOSIS, None, None)
-        conflicts = diagnose(prepared, params, max(time_left(), 10.0))
+        conflicts = diagnose(prepared, params, max(time_left(), 0.01))  # within the limit
         return no_plan(INFEASIBLE, conflicts or ())
     if incumbent is not None and bound is not None:
         return plan_result(incumbent, bound, Proof.NONE)
@@ -671,7 +671,8 @@ def _solve_implicit(
         if lp.status == "infeasible" and universe.num_pairs <= MATERIALISE_AT_MOST:
             # the restricted LP may lack columns a lower side needs; with all pairs listed
             # the LP either finds them or proves the rules cannot hold, and diagnose names why
-            return solve(instance, params, prepare(instance, implicit_pairs=False))
+            return solve(instance, _params_left(params, start),
+                         prepare(instance, implicit_pairs=False))  # fmt: skip
         if lp.status == "unknown" and plan0 is not None:  # no LP round in time
             plan_model = restricted(universe, plan0)
             return plan_result(
@@ -784,6 +785,13 @@ def _solve_implicit(
             proof = Proof.CP_SAT_NEAR
             return plan_result(final, values, min(bound, proven(cp_bound)), proof)
     return plan_result(final, on_final, bound, Proof.NONE)
+
+
+def _params_left(params: SolveParams, start: float) -> SolveParams:
+    """``params`` with only the time left since ``start``: a solve that starts again (the
+    implicit LP's "infeasible" settled over listed pairs) never restarts the full limit."""
+    left = params.time_limit - (time.perf_counter() - start)
+    return replace(params, time_limit=max(left, 0.01))
 
 
 def _flow_near(

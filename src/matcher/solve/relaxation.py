@@ -260,9 +260,18 @@ def _lagrangian_bound(
     if safe:  # int64 products and sums cannot overflow: exact
         reduced: npt.NDArray[Any] = weights * DUAL_SCALE - matrix.T @ y
     else:  # Python integers
-        reduced = weights.astype(object) * DUAL_SCALE - matrix.T.astype(object) @ y.astype(object)
+        reduced = weights.astype(object) * DUAL_SCALE - _exact_column_sums(matrix, y)
     total = int(reduced[reduced > 0].sum(dtype=object)) + priced_sides(y, sides)
     return total, reduced, y, sides
+
+
+def _exact_column_sums(matrix: sp.csr_matrix, y: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """``matrix.T @ y`` in Python integers (scipy.sparse refuses object entries): each
+    column's products summed as differences of one running total."""
+    csc = matrix.tocsc()
+    products = csc.data.astype(object) * y.astype(object)[csc.indices]
+    running = np.concatenate([np.zeros(1, dtype=object), np.cumsum(products, dtype=object)])
+    return running[csc.indptr[1:]] - running[csc.indptr[:-1]]
 
 
 def multipliers(
