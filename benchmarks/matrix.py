@@ -105,7 +105,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sizes", default="city", help="city,mid,province,national or CxP")
     parser.add_argument("--seeds", default="1", help="comma-separated seeds (generator and solver)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="matcher --time-limit")
-    parser.add_argument("--orlib", default="none", help="OR-Library names, or none")
+    parser.add_argument("--orlib", default="none", help="OR-Library names, all, or none")
     parser.add_argument("--orlib-source", type=Path, default=orlib.DEFAULT_SOURCE)
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--label", default="", help="file label (default: the sizes)")
@@ -232,7 +232,11 @@ def _solve_both(
 
 
 def run_orlib(args: argparse.Namespace, rows: list[Run], csv_path: Path) -> None:
-    names = [] if args.orlib.strip() == "none" else _split(args.orlib)
+    wanted = args.orlib.strip()
+    if wanted == "all":
+        names = orlib.available(args.orlib_source)
+    else:
+        names = [] if wanted == "none" else _split(wanted)
     for name in names:
         _, n = orlib.parse_name(name)
         with tempfile.TemporaryDirectory(prefix="matcher-orlib-") as scratch:

@@ -124,3 +124,24 @@ def test_weights_past_the_limit_name_the_rules(tmp_path: Path) -> None:
     (issue,) = caught.value.issues
     assert (issue.file, issue.row, issue.column) == ("rules.toml", None, "weights")
     assert issue.message.endswith("lower the weights or write them with smaller denominators")
+
+
+def test_a_replan_whose_keep_tier_passes_the_limit_is_refused(tmp_path: Path) -> None:
+    """At the solve's limit a bonus still solves; keeping the published pair raises M
+    (the keep tier), so the re-plan is refused with exit 2 before it starts."""
+    at_limit = one_pair(tmp_path, PAIR_BONUS_LIMIT[1])
+    published = tmp_path / "plan"
+    assert (
+        CliRunner().invoke(main, ["solve", str(at_limit), "--out", str(published)]).exit_code == 0
+    )
+    changes = tmp_path / "changes.toml"
+    changes.write_text("drop_out = []\n", encoding="utf-8")
+    out = tmp_path / "plan-2"
+    result = CliRunner().invoke(
+        main,
+        ["replan", str(at_limit), str(published), "--changes", str(changes), "--out", str(out)],
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot be solved exactly" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()

@@ -26,6 +26,7 @@ from matcher.analysis.supply import shortfalls
 from matcher.check.checker import CheckReport, check_plan
 from matcher.cli.terminal import live_progress, stderr_console
 from matcher.instance import Instance
+from matcher.io.limits import objective_excess
 from matcher.io.plan_reader import read_plan
 from matcher.io.reader import InputError, read_instance
 from matcher.model.space import CONFLICT_HEAD_ZH, conflict_message
@@ -431,6 +432,10 @@ def replan_command(
     except replanning.ChangesError as error:
         _fail(str(error), EXIT_INPUT)
     _refuse_if_too_big(data, "matcher replan", not replanning.lists_too_many(data))
+    excess = objective_excess(data, kept=len(published))  # the keep tier scales M up
+    if excess is not None:
+        _fail(f"{published_plan_dir}: a re-plan keeping up to {len(published)} assignments "
+              f"cannot be solved exactly: {excess.describe()}", EXIT_INPUT)  # fmt: skip
     for warning in (*data.warnings, *changes.warnings):
         click.echo(f"warning: {warning}", err=True)
     for violation in check_plan(data, published).violations:  # kept only where rules allow

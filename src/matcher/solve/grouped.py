@@ -145,7 +145,7 @@ def solve_grouped(
 
     def infeasible() -> Result:
         report(DIAGNOSIS, None, None)
-        conflicts = diagnose_grouped(prepared, params, max(time_left(), 10.0))
+        conflicts = diagnose_grouped(prepared, params, max(time_left(), 0.01))
         return finish(_no_plan(INFEASIBLE, start, size, times, conflicts or ()))
 
     report(PREPARE, None, None)
