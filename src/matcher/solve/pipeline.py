@@ -657,6 +657,8 @@ def _solve_implicit(
 
     seed = implicit.seed_plan(universe)  # the first plan's start, and the greedy fill's
     plan0 = implicit.first_plan(universe, seed)
+    if plan0 is None:  # the greedy one failed (national seed 7): the flow's, over few pairs
+        plan0 = _restricted_first_plan(universe, seed, params, times)
     times["first plan"] = since()
 
     def value_of(keys: IntArray) -> int:
@@ -792,6 +794,28 @@ def _params_left(params: SolveParams, start: float) -> SolveParams:
     implicit LP's "infeasible" settled over listed pairs) never restarts the full limit."""
     left = params.time_limit - (time.perf_counter() - start)
     return replace(params, time_limit=max(left, 0.01))
+
+
+def _restricted_first_plan(
+    universe: implicit.Universe, seed: IntArray, params: SolveParams, times: dict[str, float]
+) -> IntArray | None:
+    """A first plan (its keys) from the first LP's columns and the seed plan's pairs: the
+    flow over them, its side rows priced and repaired (``_first_plan``) for at most a
+    tenth of the limit. A plan of those pairs is a plan of the full problem."""
+    deadline = time.perf_counter() + FIRST_PLAN_SHARE * params.time_limit
+    keys = np.union1d(implicit.start_pairs(universe), seed)
+    model = restricted(universe, keys)
+    weights = model.objective.weights
+    flow = network_optimum(model.space, weights)
+    if flow.plan is None or flow.value is None:
+        return None
+    search = neighbourhood.Search(model.space, model.rows, weights)
+    plan: IntArray | None = flow.plan
+    if search.broken(flow.plan):
+        plan, _ = _first_plan(search, flow, deadline, params.seed, times)
+    if plan is None:
+        return None
+    return implicit.pair_keys(universe, model.space.cand_idcs, model.space.post_idcs)[plan == 1]
 
 
 def _flow_near(
