@@ -153,6 +153,7 @@ def solve_grouped(
     if hint is not None and holds(hint):
         incumbent = hint.astype(np.int64)
     bound: int | None = None
+    flow: flow_module.FlowOutcome | None = None
     if params.use_lp:  # the flow (rules 1, 5, 6) bounds every plan; its plan, repaired, is one
         flow = network_optimum(prepared.space, weights)
         times["flow"] = flow.runtime
@@ -182,12 +183,15 @@ def solve_grouped(
             if incumbent is not None and int(np.dot(weights, incumbent)) >= bound:
                 return plan_result(incumbent, bound, LP_PROOF)
 
-    if (
-        incumbent is not None
-        and bound is not None
-        and (time_left() < 2 * BUILD_SECONDS_PER_PAIR * num_pairs)
-    ):  # the full model could not even be built in time: neighbourhoods only
-        return plan_result(incumbent, bound, Proof.NONE)
+    if time_left() < 2 * BUILD_SECONDS_PER_PAIR * num_pairs and bound is not None:
+        # the full model could not even be built in time: neighbourhoods only, a first
+        # plan searched for until the limit if there is none yet (5,000 x 1,500 with groups)
+        if incumbent is None and flow is not None and flow.value is not None:
+            incumbent, _ = _first_plan(search, flow, start + params.time_limit, params.seed,
+                                       times)  # fmt: skip
+        if incumbent is not None:
+            return plan_result(incumbent, bound, Proof.NONE)
+        return finish(_no_plan(UNKNOWN, start, size, times))
     built = cpsat.build(num_pairs, prepared.rows, weights)
     cpsat.add_conditions(built, conditions)
     size["cpsat_variables"] = len(built.x)

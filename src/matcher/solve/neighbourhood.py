@@ -201,6 +201,8 @@ def improve(
         if found is not None and int(np.dot(weights, found)) > value:
             plan, value = found, int(np.dot(weights, found))
             on_better(plan)
+        elif complete and bool(np.all(fixed < 0)):
+            break  # every pair was free and searched to the end: nothing better here
         elif complete:
             size = min(int(size * GROWTH), space.num_pairs)
         else:

@@ -494,7 +494,9 @@ def _first_plan(
     what that leaves broken repaired by neighbourhoods (``neighbourhood.repair``)."""
     assert flow.value is not None
     began = time.perf_counter()
-    priced = flow_module.priced_flow(search.space, search.weights, search.rows, deadline, flow)
+    began = time.perf_counter()
+    halfway = began + (deadline - began) / 2  # the other half is the repair's
+    priced = flow_module.priced_flow(search.space, search.weights, search.rows, halfway, flow)
     times["priced flow"] = time.perf_counter() - began
     bound = flow.value if priced.bound is None else min(flow.value, priced.bound)
     plan = priced.plan
