@@ -42,7 +42,6 @@ from matcher.solve.events import (
     LP,
     PREPARE,
     Listener,
-    progress_event,
 )
 from matcher.solve.flow import network_optimum
 from matcher.solve.pipeline import (
@@ -56,7 +55,6 @@ from matcher.solve.pipeline import (
     Proof,
     Result,
     SolveParams,
-    _final_event,
     _first_plan,
     _no_plan,
     _plan_result,
@@ -64,6 +62,7 @@ from matcher.solve.pipeline import (
     _round,
     _rows_held,
     _search_whole,
+    _Watch,
     diagnose,
 )
 
@@ -91,8 +90,7 @@ def solve_grouped(
 ) -> Result:
     """The lexicographic optimum of an instance with groups, proven when CP-SAT proves it."""
     assert prepared.all_listed and prepared.universe is None
-    objective = prepared.objective
-    weights = objective.weights
+    weights = prepared.objective.weights
     num_pairs = prepared.space.num_pairs
     times = {"prepare": time.perf_counter() - start}
     if hint is not None and hint.shape != (num_pairs,):
@@ -107,18 +105,8 @@ def solve_grouped(
         "group_conditions": len(conditions),
     }
 
-    def time_left() -> float:
-        return params.time_limit - (time.perf_counter() - start)
-
-    def report(phase: str, value: int | None, bound: int | None) -> None:
-        if progress is not None:
-            elapsed = time.perf_counter() - start
-            progress(progress_event(phase, elapsed, objective, prepared.fit, value, bound))
-
-    def finish(result: Result) -> Result:
-        if progress is not None:
-            progress(_final_event(result))
-        return result
+    watch = _Watch(start, params, prepared, progress)
+    report, finish, time_left = watch.report, watch.finish, watch.time_left
 
     def holds(plan: IntArray | None) -> bool:
         return (
@@ -136,11 +124,7 @@ def solve_grouped(
     search = neighbourhood.Search(prepared.space, prepared.rows, weights, tuple(conditions))
 
     def plan_result(values: IntArray, bound: int, proof: Proof) -> Result:
-        if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
-            began = time.perf_counter()  # a gap and time left: neighbourhoods until the limit
-            values = neighbourhood.improve(search, values, bound, start + params.time_limit,
-                                           params.seed)  # fmt: skip
-            times["improve"] = time.perf_counter() - began
+        values = watch.improved(search, values, bound, times)
         return finish(_plan_result(prepared, values, bound, proof, start, size, times))
 
     def infeasible() -> Result:

@@ -268,6 +268,59 @@ def _best_plan(weights: IntArray, *plans: IntArray | None) -> IntArray | None:
                key=lambda plan: int(np.dot(weights, plan)), default=None)  # fmt: skip
 
 
+@dataclass
+class _Watch:
+    """A solve's clock and listener: the events it reports, and the first plan it held
+    (``Result.first_plan_seconds``, whether anyone listens or not)."""
+
+    start: float
+    params: SolveParams
+    prepared: Prepared
+    progress: Listener | None
+    first_plan: ProgressEvent | None = None
+
+    def time_left(self) -> float:
+        return self.params.time_limit - (time.perf_counter() - self.start)
+
+    def report(self, phase: str, value: int | None, bound: int | None) -> None:
+        if self.progress is None and (value is None or self.first_plan is not None):
+            return
+        elapsed = time.perf_counter() - self.start
+        prepared = self.prepared
+        event = progress_event(phase, elapsed, prepared.objective, prepared.fit, value, bound)
+        if value is not None and self.first_plan is None:
+            self.first_plan = event
+        if self.progress is not None:
+            self.progress(event)
+
+    def finish(self, result: Result) -> Result:
+        if self.progress is not None:
+            self.progress(_final_event(result))
+        if result.has_plan:
+            first = self.first_plan or _final_event(result)
+            result = replace(result, first_plan_seconds=first.elapsed,
+                             first_plan_coverage=first.coverage)  # fmt: skip
+        return result
+
+    def improved(
+        self, search: neighbourhood.Search, values: IntArray, bound: int, times: dict[str, float]
+    ) -> IntArray:
+        """``values``, improved by neighbourhood search until the limit when a gap is open and
+        time is left (not with ``use_lp`` off: plain CP-SAT)."""
+        weights = search.weights
+        if not self.params.use_lp or int(np.dot(weights, values)) >= bound:
+            return values
+        if self.time_left() <= 0:
+            return values
+        began = time.perf_counter()
+        values = neighbourhood.improve(
+            search, values, bound, self.start + self.params.time_limit, self.params.seed,
+            lambda plan: self.report(IMPROVE, int(np.dot(weights, plan)), bound),
+        )  # fmt: skip
+        times["improve"] = time.perf_counter() - began
+        return values
+
+
 def solve(
     instance: Instance,
     params: SolveParams | None = None,
@@ -302,26 +355,8 @@ def solve(
     if hint is not None and hint.shape != (num_pairs,):
         raise ValueError(f"hint has {hint.size} values; the instance has {num_pairs} pairs")
 
-    first_plan: list[ProgressEvent] = []  # the first event with a plan: when, and how good
-
-    def report(phase: str, value: int | None, bound: int | None) -> None:
-        if progress is None and (value is None or first_plan):
-            return
-        elapsed = time.perf_counter() - start
-        event = progress_event(phase, elapsed, objective, prepared.fit, value, bound)
-        if value is not None and not first_plan:
-            first_plan.append(event)
-        if progress is not None:
-            progress(event)
-
-    def finish(result: Result) -> Result:
-        if progress is not None:
-            progress(_final_event(result))
-        if result.has_plan:
-            first = first_plan[0] if first_plan else _final_event(result)
-            result = replace(result, first_plan_seconds=first.elapsed,
-                             first_plan_coverage=first.coverage)  # fmt: skip
-        return result
+    watch = _Watch(start, params, prepared, progress)
+    report, finish, time_left = watch.report, watch.finish, watch.time_left
 
     def plan_value(plan: IntArray | None) -> int | None:
         return None if plan is None else int(np.dot(weights, plan))
@@ -338,28 +373,17 @@ def solve(
         "rows": len(prepared.rows),
     }
 
-    def time_left() -> float:
-        return params.time_limit - (time.perf_counter() - start)
-
     def plan_result(values: IntArray, bound: int, proof: Proof) -> Result:
         if flow_bound is not None:
             bound = min(bound, flow_bound)
-        if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
-            # time to spare and a gap open: improve the plan by neighbourhoods until the limit
-            def better(plan: IntArray) -> None:
-                report(IMPROVE, plan_value(plan), bound)
-
-            phase_start = time.perf_counter()
-            values = neighbourhood.improve(search, values, bound, start + params.time_limit,
-                                           params.seed, better)  # fmt: skip
-            times["improve"] = time.perf_counter() - phase_start
+        values = watch.improved(search, values, bound, times)
         return finish(_plan_result(prepared, values, bound, proof, start, size, times))
 
     def no_plan(status: str, conflicts: tuple[RuleInstance, ...] = ()) -> Result:
         return finish(_no_plan(status, start, size, times, conflicts))
 
     if not prepared.all_listed:
-        return finish(_solve_implicit(prepared, params, start, size, times, report))
+        return finish(_solve_implicit(prepared, params, watch, size, times))
     search = neighbourhood.Search(prepared.space, prepared.rows, weights)
     flow_bound: int | None = None
     flow = network_optimum(prepared.space, weights) if params.use_lp else None
@@ -494,7 +518,6 @@ def _first_plan(
     what that leaves broken repaired by neighbourhoods (``neighbourhood.repair``)."""
     assert flow.value is not None
     began = time.perf_counter()
-    began = time.perf_counter()
     halfway = began + (deadline - began) / 2  # the other half is the repair's
     priced = flow_module.priced_flow(search.space, search.weights, search.rows, halfway, flow)
     times["priced flow"] = time.perf_counter() - began
@@ -614,10 +637,9 @@ def _no_plan(
 def _solve_implicit(
     prepared: Prepared,
     params: SolveParams,
-    start: float,
+    watch: _Watch,
     size: dict[str, int],
     times: dict[str, float],
-    report: Callable[[str, int | None, int | None], None],
 ) -> Result:
     """``solve`` without ever listing all eligible pairs (``model.implicit``).
 
@@ -639,9 +661,7 @@ def _solve_implicit(
     universe = prepared.universe
     assert universe is not None
     instance = prepared.enc.instance
-
-    def time_left() -> float:
-        return params.time_limit - (time.perf_counter() - start)
+    start, report, time_left = watch.start, watch.report, watch.time_left
 
     def since() -> float:
         return time.perf_counter() - start - sum(times.values())
@@ -649,12 +669,8 @@ def _solve_implicit(
     def plan_result(model: Prepared, values: IntArray, bound: int, proof: Proof) -> Result:
         """The plan, improved by neighbourhoods over ``model``'s pairs if a gap is open and
         time is left (a plan of a restricted model is a plan of the full one)."""
-        weights = model.objective.weights
-        if params.use_lp and int(np.dot(weights, values)) < bound and time_left() > 0:
-            search = neighbourhood.Search(model.space, model.rows, weights)
-            values = neighbourhood.improve(search, values, bound, start + params.time_limit,
-                                           params.seed)  # fmt: skip
-            times["improve"] = since()
+        search = neighbourhood.Search(model.space, model.rows, model.objective.weights)
+        values = watch.improved(search, values, bound, times)
         return _plan_result(model, values, bound, proof, start, size, times)
 
     seed = implicit.seed_plan(universe)  # the first plan's start, and the greedy fill's
@@ -851,8 +867,9 @@ def _flow_near(
     slack = lp.bound - value * DUAL_SCALE
     near = implicit.price(universe, lp.multipliers, lp.sides, lp.keys, -slack,
                           implicit.near_per_post(universe.num_posts))  # fmt: skip
-    final = restricted(universe, np.union1d(lp.keys, near.picked))
-    on_final = np.isin(np.union1d(lp.keys, near.picked), plan_keys).astype(np.int64)
+    keys = np.union1d(lp.keys, near.picked)
+    final = restricted(universe, keys)
+    on_final = np.isin(keys, plan_keys).astype(np.int64)
     wide = network_optimum(final.space, final.objective.weights)
     if wide.plan is None or wide.value is None:
         return final, on_final, lp.bound // DUAL_SCALE
